@@ -7,9 +7,14 @@ Line numbers are 1-based everywhere, as an editor shows them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrubber.dedup import DocSketch
+    from scrubber.rules import LineFingerprints
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ class Document:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.split("\n")
+        """The lines as an editor shows them: a final newline ends the last line."""
+        return split_lines(self.text)
 
 
 @dataclass(frozen=True)
@@ -119,8 +125,8 @@ class MergedParagraph:
     """A paragraph of the canonical output that came from another cluster member."""
 
     source: str  # doc_id of the member it came from
-    source_line: int  # first line of the paragraph in that member
-    after_line: int  # inserted after this line of the canonical (0 = at the top)
+    source_line: int  # first line of the paragraph in that member's input
+    output_line: int  # first line of the paragraph in the merged output document
     text: str
 
 
@@ -138,6 +144,28 @@ class ManifestRecord:
     lines_removed: int = 0
     cluster: int | None = None
     reason: str | None = None  # for failed records
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """Pass 1's compact result for one document."""
+
+    ref: DocRef
+    encoding: str = ""
+    confidence: float = 0.0
+    lines_in: int = 0
+    words: int = 0
+    sketch: DocSketch | None = None
+    fingerprints: LineFingerprints | None = None
+    text: str | None = None  # stripped text, kept only for small corpora
+    failure: InputFailure | None = None
+
+
+@dataclass(frozen=True)
+class Restripped:
+    scanned: Scanned
+    stripped: Stripped | None
+    failure: InputFailure | None = None
 
 
 @dataclass(frozen=True)
@@ -166,17 +194,8 @@ class DupesResult:
     failures: tuple[InputFailure, ...] = ()
 
 
-@dataclass
-class RunStats:
-    """Counters a run fills in as it goes (not frozen: stages add to it)."""
-
-    documents_in: int = 0
-    documents_out: int = 0
-    failed: int = 0
-    lines_in: int = 0
-    lines_removed: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-def sorted_ids(ids: Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(ids))
+def split_lines(text: str) -> list[str]:
+    """Split on ``\n``; a trailing newline terminates the last line instead of adding one."""
+    if not text:
+        return []
+    return (text[:-1] if text.endswith("\n") else text).split("\n")

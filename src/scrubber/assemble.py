@@ -1,0 +1,150 @@
+"""Pass 2's sink: writes each stripped document, or merges it with its cluster.
+
+Documents arrive in input order. A document outside any cluster is written at once; the
+members of a cluster wait until the last one arrives, then the cluster is merged into its
+canonical document and written, and every member gets its manifest record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from scrubber.dedup import align_paragraphs
+from scrubber.io.write import AtomicJsonlWriter
+from scrubber.merge import merge_cluster, paragraphs_of
+from scrubber.model import (
+    Cluster,
+    InputFailure,
+    ManifestRecord,
+    Restripped,
+    Scanned,
+    Status,
+    Stripped,
+)
+from scrubber.outputs import OutputWriter
+from scrubber.report.data import ReportBuilder, manifest_dict
+
+MANIFEST = "manifest.jsonl"
+
+
+class ManifestWriter:
+    """``manifest.jsonl``: one record per input document, written atomically at the end."""
+
+    def __init__(self, out: Path) -> None:
+        self._writer = AtomicJsonlWriter(out / MANIFEST)
+
+    def write(self, record: ManifestRecord) -> None:
+        self._writer.write(manifest_dict(record))
+
+    def __enter__(self) -> ManifestWriter:
+        self._writer.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._writer.__exit__(exc_type, exc, tb)
+
+
+def failed_record(failure: InputFailure) -> ManifestRecord:
+    return ManifestRecord(input=failure.doc_id, status=Status.FAILED, reason=failure.reason)
+
+
+class ClusterAssembler:
+    """Turns stripped documents into written outputs, manifest records and report entries."""
+
+    def __init__(
+        self,
+        clusters: Sequence[Cluster],
+        merge: bool,
+        writer: OutputWriter,
+        report: ReportBuilder,
+        manifest: ManifestWriter,
+    ) -> None:
+        self._clusters = list(clusters)
+        self._number = {m: n for n, c in enumerate(self._clusters, 1) for m in c.members}
+        self._waiting: dict[int, dict[str, tuple[Scanned, Stripped]]] = {}
+        self._merge = merge
+        self._writer = writer
+        self._report = report
+        self._manifest = manifest
+
+    def add(self, item: Restripped) -> None:
+        scanned, stripped = item.scanned, item.stripped
+        if item.failure is not None or stripped is None:
+            failure = item.failure or InputFailure(scanned.ref.doc_id, scanned.ref.path, "vanished")
+            self._report.run.failures.append(failure)
+            return
+        number = self._number.get(scanned.ref.doc_id)
+        if number is None:
+            self._write_alone(scanned, stripped, None)
+            return
+        waiting = self._waiting.setdefault(number, {})
+        waiting[scanned.ref.doc_id] = (scanned, stripped)
+        if len(waiting) == len(self._clusters[number - 1].members):
+            self._finish_cluster(number, self._waiting.pop(number))
+
+    def _write_alone(self, scanned: Scanned, stripped: Stripped, number: int | None) -> None:
+        output = self._writer.write(scanned.ref, stripped.text)
+        self._record(scanned, stripped, Status.KEPT, number, output=output)
+
+    def _record(
+        self,
+        scanned: Scanned,
+        stripped: Stripped,
+        status: Status,
+        number: int | None,
+        output: str | None = None,
+        merged_into: str | None = None,
+    ) -> None:
+        record = ManifestRecord(
+            input=scanned.ref.doc_id,
+            status=status,
+            output=output,
+            merged_into=merged_into,
+            encoding=scanned.encoding,
+            confidence=round(scanned.confidence, 3),
+            lines_in=scanned.lines_in,
+            lines_removed=len(stripped.removals),
+            cluster=number,
+        )
+        self._manifest.write(record)
+        self._report.add_document(record, stripped)
+        if output is not None:
+            self._report.run.documents_out += 1
+
+    def _finish_cluster(self, number: int, members: dict[str, tuple[Scanned, Stripped]]) -> None:
+        cluster = self._clusters[number - 1]
+        canonical_scanned, canonical = members[cluster.canonical]
+        others = [stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical]
+        alignments = {
+            other.doc_id: _aligned_rows(canonical, other) for other in others
+        }
+        if not self._merge:
+            for doc_id in cluster.members:
+                self._write_alone(*members[doc_id], number)
+            self._report.add_cluster(number, cluster, (), alignments)
+            return
+        merged = merge_cluster(canonical, others)
+        output = self._writer.write(canonical_scanned.ref, merged.text)
+        self._record(canonical_scanned, canonical, Status.CANONICAL, number, output=output)
+        for doc_id in cluster.members:
+            if doc_id != cluster.canonical:
+                scanned, stripped = members[doc_id]
+                self._record(scanned, stripped, Status.MERGED, number, merged_into=cluster.canonical)
+        self._report.add_cluster(number, cluster, merged.inserted, alignments)
+
+
+def _aligned_rows(a: Stripped, b: Stripped) -> list[tuple[str | None, str | None, float]]:
+    """Paragraph pairs of canonical ``a`` and member ``b`` for the side-by-side diff."""
+    pa, pb = paragraphs_of(a), paragraphs_of(b)
+    rows = align_paragraphs("\n\n".join(p.text for p in pa), "\n\n".join(p.text for p in pb))
+    return [
+        (pa[i].text if i is not None else None, pb[j].text if j is not None else None, score)
+        for i, j, score in rows
+    ]

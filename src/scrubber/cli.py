@@ -1,0 +1,191 @@
+"""The command line: parse, call one library function, render the result with rich.
+
+Library errors become one clear message and the exit code of DESIGN.md:
+0 ok · 1 --check found something / a fixer changed files · 2 usage or configuration ·
+3 some inputs failed (the rest were processed) · 4 internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from scrubber import __version__, pipeline
+from scrubber.config import Settings, find_config, load_settings, validate
+from scrubber.errors import ExitCode, ScrubberError
+from scrubber.model import InputFailure
+from scrubber.terminal import ProgressDisplay, render_dupes, render_rules
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+THRESHOLD_HELP = (
+    "Story similarity in [0, 1] above which two documents are near-duplicates. It is the share "
+    "of the shorter document's text that has a counterpart in the other (edited copies, "
+    "truncated copies and translations of one article score high; different articles on "
+    "the same topic score low). See README 'What the similarity means'."
+)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn ScrubberErrors into messages and exit codes; anything else into exit 4."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except ScrubberError as exc:
+            err_console().print(f"[bold red]scrubber: error:[/] {escape(str(exc))}")
+            sys.exit(int(exc.exit_code))
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+                sys.exit(int(ExitCode.INTERNAL))
+            where = _save_traceback()
+            err_console().print(
+                f"[bold red]scrubber: internal error:[/] {escape(type(exc).__name__)}: "
+                f"{escape(str(exc))} (traceback in {where}; rerun with --debug to see it)"
+            )
+            sys.exit(int(ExitCode.INTERNAL))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def _save_traceback() -> str:
+    handle, path = tempfile.mkstemp(prefix="scrubber-crash-", suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        traceback.print_exc(file=out)
+    return path
+
+
+def settings_for(paths: Sequence[str], config: str | None, **flags: Any) -> Settings:
+    """File settings (``--config``, or the nearest scrubber.toml / [tool.scrubber]) + flags."""
+    source = Path(config) if config else find_config(Path(paths[0]) if paths else Path.cwd())
+    settings = load_settings(source).with_overrides(**flags)
+    validate(settings, "command line")
+    return settings
+
+
+def report_failures(failures: Sequence[InputFailure]) -> None:
+    console = err_console()
+    for failure in failures:
+        console.print(f"[yellow]scrubber: skipped[/] {escape(failure.reason)}")
+
+
+common_options = [
+    click.option("--config", type=click.Path(dir_okay=False), help="Settings file (default: the nearest scrubber.toml or pyproject.toml with [tool.scrubber])."),
+    click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: all cores)."),
+    click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+]
+
+
+def with_common(func: F) -> F:
+    for option in reversed(common_options):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scrubber")
+@click.option("--debug", is_flag=True, help="Show full tracebacks of internal errors.")
+def main(debug: bool) -> None:
+    """Clean and deduplicate scraped text corpora.
+
+    \b
+      scrubber clean SRC OUT              strip boilerplate, merge near-duplicates, write a report
+      scrubber dupes [PATH...]            list near-duplicate clusters
+      scrubber rules                      list the boilerplate rules
+    """
+
+
+@main.command()
+@click.argument("src", type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
+@click.option("--no-merge", is_flag=True, help="Strip only: every input gets its own output (duplicates are still reported).")
+@click.option("--aggressive", is_flag=True, help="Remove more boilerplate at some risk to short content lines.")
+@click.option("--profile", type=click.Choice(["default", "aggressive"]), default=None, help="Rule profile (default: content first).")
+@click.option("--disable", multiple=True, metavar="RULE", help="Switch a rule off (repeatable; see `scrubber rules`).")
+@click.option("--no-templates", is_flag=True, help="Do not learn site templates across documents.")
+@click.option("--force", is_flag=True, help="Write into a non-empty output directory.")
+@with_common
+@handle_errors
+def clean(src: str, out: str, threshold: float | None, no_merge: bool, aggressive: bool,
+          profile: str | None, disable: tuple[str, ...], no_templates: bool, force: bool,
+          config: str | None, jobs: int | None, quiet: bool) -> None:
+    """Strip boilerplate from SRC, merge near-duplicates, write OUT.
+
+    OUT gets one cleaned document per kept document (same relative path, or documents.jsonl
+    for JSON Lines input), manifest.jsonl (what became of every input), report.json and
+    report.html (every removed line with its rule, every cluster with its diff).
+    """
+    from scrubber.rules import check_rule_names
+
+    check_rule_names(disable)
+    settings = settings_for(
+        [src], config, threshold=threshold, jobs=jobs,
+        profile="aggressive" if aggressive else profile,
+        merge=False if no_merge else None, templates=False if no_templates else None,
+        disable=disable or None,
+    )
+    with ProgressDisplay(err_console(), enabled=not quiet) as display:
+        run = pipeline.clean(Path(src), Path(out), settings, display.callback, force=force)
+    report_failures(run.failures)
+    err_console().print(
+        f"scrubber: {run.documents_in} documents in, {run.documents_out} out, "
+        f"{run.clusters} clusters, {run.lines_removed} lines removed -> {escape(out)}"
+    )
+    sys.exit(int(run.exit_code))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True, help="Output format.")
+@click.option("--check", is_flag=True, help="Exit 1 when near-duplicates exist.")
+@with_common
+@handle_errors
+def dupes(paths: tuple[str, ...], threshold: float | None, fmt: str, check: bool,
+          config: str | None, jobs: int | None, quiet: bool) -> None:
+    """List clusters of near-duplicate documents under PATHS (default: the current directory)."""
+    targets = list(paths) or ["."]
+    settings = settings_for(targets, config, threshold=threshold, jobs=jobs)
+    with ProgressDisplay(err_console(), enabled=not quiet) as display:
+        result = pipeline.find_dupes(targets, settings, display.callback)
+    report_failures(result.failures)
+    render_dupes(result, fmt, Console(highlight=False, soft_wrap=True))
+    if result.failures:
+        sys.exit(int(ExitCode.INPUT_FAILED))
+    if check and result.clusters:
+        sys.exit(int(ExitCode.FOUND))
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def rules_command(fmt: str) -> None:
+    """List the boilerplate rules with their explanations."""
+    from scrubber.rules import list_rules
+
+    render_rules(list_rules(), fmt, Console(highlight=False, soft_wrap=True))

@@ -1,0 +1,91 @@
+"""Merge a near-duplicate cluster into one canonical document.
+
+The canonical member is kept whole. Each other member (in path order) is aligned
+paragraph by paragraph against the text merged so far; a paragraph that has no
+counterpart there is inserted after the paragraph that its predecessor aligned with,
+so the result reads as one version of the story, not a concatenation of versions.
+Where every inserted paragraph came from is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scrubber.dedup import align_paragraphs
+from scrubber.model import Line, MergedParagraph, Stripped
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A block of consecutive non-empty lines; ``source``/``first_line`` say where it came from."""
+
+    text: str
+    source: str
+    first_line: int
+
+
+@dataclass(frozen=True)
+class Merged:
+    text: str
+    inserted: tuple[MergedParagraph, ...]
+
+
+def paragraphs_of(stripped: Stripped) -> list[Paragraph]:
+    """The blank-line separated paragraphs of a stripped document."""
+    blocks: list[list[Line]] = [[]]
+    for line in stripped.kept:
+        if line.text.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [
+        Paragraph("\n".join(line.text for line in block), stripped.doc_id, block[0].no)
+        for block in blocks
+        if block
+    ]
+
+
+def merge_cluster(canonical: Stripped, others: Sequence[Stripped]) -> Merged:
+    """The canonical document plus the paragraphs only other members have."""
+    merged = paragraphs_of(canonical)
+    for other in sorted(others, key=lambda s: s.doc_id):
+        merged = _fold_in(merged, paragraphs_of(other))
+    text = "\n\n".join(p.text for p in merged)
+    return Merged(text, tuple(_provenance(merged, canonical.doc_id)))
+
+
+def _fold_in(base: list[Paragraph], extra: list[Paragraph]) -> list[Paragraph]:
+    """Insert the paragraphs of ``extra`` that have no counterpart in ``base``."""
+    if not extra:
+        return base
+    alignment = align_paragraphs(_joined(base), _joined(extra))
+    matched_in_base = {j: i for i, j, _ in alignment if i is not None and j is not None}
+    insert_after: dict[int, list[Paragraph]] = {}
+    anchor = -1  # -1: before the first paragraph of base
+    for j, paragraph in enumerate(extra):
+        if j in matched_in_base:
+            anchor = matched_in_base[j]
+        else:
+            insert_after.setdefault(anchor, []).append(paragraph)
+    result = list(insert_after.get(-1, []))
+    for i, paragraph in enumerate(base):
+        result.append(paragraph)
+        result.extend(insert_after.get(i, []))
+    return result
+
+
+def _joined(paragraphs: Sequence[Paragraph]) -> str:
+    return "\n\n".join(p.text for p in paragraphs)
+
+
+def _provenance(paragraphs: Sequence[Paragraph], canonical: str) -> list[MergedParagraph]:
+    records = []
+    output_line = 1
+    for paragraph in paragraphs:
+        if paragraph.source != canonical:
+            records.append(
+                MergedParagraph(paragraph.source, paragraph.first_line, output_line, paragraph.text)
+            )
+        output_line += paragraph.text.count("\n") + 2  # its lines plus the blank separator
+    return records

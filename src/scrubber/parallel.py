@@ -1,0 +1,88 @@
+"""Run a per-document function over all cores, in order, with progress.
+
+Work is sent in chunks to a process pool whose workers receive the shared, read-only
+state (settings, template index) once, through the pool initializer, instead of with
+every task. Small inputs run in-process: a pool costs more than it saves there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_STATE: dict[str, Any] = {}
+IN_PROCESS_BELOW = 64  # documents; fewer than this never start a pool
+
+
+def resolve_jobs(jobs: int) -> int:
+    """0 means all cores this process may use."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def worker_state() -> dict[str, Any]:
+    """The shared state given to ``map_ordered`` (in workers and in-process alike)."""
+    return _STATE
+
+
+def _init_worker(state: dict[str, Any]) -> None:
+    _STATE.clear()
+    _STATE.update(state)
+
+
+def _run_chunk(func: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    return [func(item) for item in chunk]
+
+
+def map_ordered(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    state: dict[str, Any],
+    jobs: int,
+    on_done: Callable[[int], None] | None = None,
+    chunk_size: int = 256,
+) -> Iterator[R]:
+    """Yield ``func(item)`` for every item, in input order, using ``jobs`` processes.
+
+    ``func`` must be a module-level function; it reads shared state with ``worker_state()``.
+    ``on_done(n)`` is called after each finished chunk with the number of items it held.
+    """
+    workers = resolve_jobs(jobs)
+    if workers == 1 or len(items) < IN_PROCESS_BELOW:
+        _init_worker(state)
+        for item in items:
+            yield func(item)
+            if on_done:
+                on_done(1)
+        return
+    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(state,)) as pool:
+        for result in _bounded_map(pool, func, chunks, window=workers * 4):
+            yield from result
+            if on_done:
+                on_done(len(result))
+
+
+def _bounded_map(
+    pool: ProcessPoolExecutor,
+    func: Callable[[T], R],
+    chunks: Iterable[Sequence[T]],
+    window: int,
+) -> Iterator[list[R]]:
+    """Like ``pool.map`` but with at most ``window`` chunks in flight (bounded memory)."""
+    pending = []
+    for chunk in chunks:
+        pending.append(pool.submit(_run_chunk, func, chunk))
+        if len(pending) >= window:
+            yield pending.pop(0).result()
+    for future in pending:
+        yield future.result()

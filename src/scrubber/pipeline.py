@@ -1,0 +1,304 @@
+"""The pipeline: the only place that knows the order of the stages.
+
+    find inputs -> scan (decode, per-page rules, sketch)           pass 1, all cores
+                -> near-duplicate clusters (LSH, verify, union)    dedup/
+    clean only: -> site templates (counted once per cluster)       rules/
+                -> strip again with templates                       pass 2, all cores
+                -> merge each cluster into its canonical document   merge.py
+                -> write documents, manifest, report.json/.html     io/, report/
+
+Both passes stream over the inputs: documents are read again in pass 2 instead of kept,
+unless the corpus is small enough to keep its stripped text in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrubber import dedup, rules
+from scrubber.config import Settings
+from scrubber.errors import InputError, UsageError
+from scrubber.io import iter_refs, load_document
+from scrubber.model import (
+    Cluster,
+    DocRef,
+    Document,
+    DupesResult,
+    InputFailure,
+    Pair,
+    ProgressCallback,
+    ProgressEvent,
+    Restripped,
+    Scanned,
+    Stripped,
+    no_progress,
+)
+from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
+from scrubber.outputs import OutputWriter
+from scrubber.parallel import map_ordered, worker_state
+from scrubber.report import ReportBuilder, RunReport
+from scrubber.report.render import write_reports
+
+KEEP_TEXT_BELOW_BYTES = 512 * 1024 * 1024  # inputs smaller than this keep stripped text in memory
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The scanned inputs: readable documents (in input order) and the failures."""
+
+    docs: tuple[Scanned, ...]
+    failures: tuple[InputFailure, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.ref.doc_id for s in self.docs]
+
+
+def collect_refs(paths: Sequence[str], settings: Settings) -> tuple[list[DocRef], list[InputFailure]]:
+    """Find every input document (cheap: nothing is decoded yet)."""
+    refs: list[DocRef] = []
+    failures: list[InputFailure] = []
+    for item in iter_refs(paths, settings.globs):
+        (failures if isinstance(item, InputFailure) else refs).append(item)  # type: ignore[arg-type]
+    return refs, failures
+
+
+def scan(
+    paths: Sequence[str],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    *,
+    fingerprints: bool = False,
+) -> Corpus:
+    """Pass 1: decode, strip per-page boilerplate and sketch every document, on all cores."""
+    refs, failures = collect_refs(paths, settings)
+    state = {
+        "settings": settings,
+        "dedup": dedup.DedupSettings.from_settings(settings),
+        "fingerprints": fingerprints,
+        "keep_text": _input_bytes(refs) < KEEP_TEXT_BELOW_BYTES,
+    }
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(ProgressEvent("scan", done, len(refs)))
+
+    docs: list[Scanned] = []
+    for scanned in map_ordered(_scan_one, refs, state, settings.jobs, on_done=tick):
+        if scanned.failure is not None:
+            failures.append(scanned.failure)
+        else:
+            docs.append(scanned)
+    return Corpus(tuple(docs), tuple(failures))
+
+
+def _scan_one(ref: DocRef) -> Scanned:
+    state = worker_state()
+    settings: Settings = state["settings"]
+    try:
+        doc = load_document(ref, settings.errors)
+    except InputError as exc:
+        return Scanned(ref, failure=InputFailure(ref.doc_id, ref.path, str(exc)))
+    stripped = rules.strip_page(doc.doc_id, body_of(doc), settings)
+    text = stripped.text
+    return Scanned(
+        ref=ref,
+        encoding=doc.encoding,
+        confidence=doc.confidence,
+        lines_in=len(doc.lines),
+        words=len(text.split()),
+        sketch=dedup.sketch(text, state["dedup"]),
+        fingerprints=rules.fingerprint_lines(stripped.kept) if state["fingerprints"] else None,
+        text=text if state["keep_text"] else None,
+    )
+
+
+def body_of(doc: Document) -> str:
+    """The text the rules see: its lines joined, a final newline not counted as a line."""
+    return "\n".join(doc.lines)
+
+
+def _input_bytes(refs: Sequence[DocRef]) -> int:
+    total = 0
+    for path in {ref.path for ref in refs}:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            continue
+    return total
+
+
+def stripped_text_loader(corpus: Corpus, settings: Settings) -> Callable[[int], str]:
+    """Document i's stripped text: from memory when kept, else read and stripped again."""
+
+    def load(index: int) -> str:
+        scanned = corpus.docs[index]
+        if scanned.text is not None:
+            return scanned.text
+        doc = load_document(scanned.ref, settings.errors)
+        return rules.strip_page(doc.doc_id, body_of(doc), settings).text
+
+    return load
+
+
+def cluster(
+    corpus: Corpus, settings: Settings, progress: ProgressCallback = no_progress
+) -> list[Cluster]:
+    """Near-duplicate clusters over the scanned corpus, each with its canonical member."""
+    sketches = [s.sketch for s in corpus.docs if s.sketch is not None]
+    groups = dedup.find_clusters(
+        sketches,
+        stripped_text_loader(corpus, settings),
+        dedup.DedupSettings.from_settings(settings),
+        progress,
+        jobs=settings.jobs,
+    )
+    return [_to_cluster(group, corpus) for group in groups]
+
+
+def _to_cluster(group: dedup.ClusterGroup, corpus: Corpus) -> Cluster:
+    ids = corpus.ids
+    members = sorted(group.members, key=lambda i: ids[i])
+    best = max(members, key=lambda i: (corpus.docs[i].words, -members.index(i)))
+    pairs = tuple(
+        Pair(*sorted((ids[i], ids[j])), round(sim, 4))  # type: ignore[call-arg]
+        for i, j, sim in group.pairs
+    )
+    return Cluster(
+        members=tuple(ids[i] for i in members),
+        canonical=ids[best],
+        reason=canonical_reason(corpus.docs[best].words, [corpus.docs[i].words for i in members]),
+        pairs=tuple(sorted(pairs, key=lambda p: (p.a, p.b))),
+    )
+
+
+def canonical_reason(best_words: int, all_words: Sequence[int]) -> str:
+    """Why the canonical member won (the rule is documented in the README)."""
+    others = sorted(all_words, reverse=True)[1:]
+    if others and others[0] == best_words:
+        return f"most words after cleaning ({best_words}), tied; first in path order"
+    return f"most words after cleaning ({best_words} vs {', '.join(map(str, others))})"
+
+
+class _StageTimer:
+    """Seconds spent per stage, for the run statistics."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = now - self._last
+        self._last = now
+
+
+def find_dupes(
+    paths: Sequence[str], settings: Settings, progress: ProgressCallback = no_progress
+) -> DupesResult:
+    """``scrubber dupes``: scan the inputs and return the verified near-duplicate clusters."""
+    started = time.perf_counter()
+    corpus = scan(paths, settings, progress)
+    clusters = cluster(corpus, settings, progress)
+    progress(ProgressEvent("done", int(time.perf_counter() - started), 0))
+    return DupesResult(
+        threshold=settings.threshold,
+        documents=len(corpus.docs),
+        clusters=tuple(sorted(clusters, key=lambda c: c.members)),
+        failures=corpus.failures,
+    )
+
+
+def check_output_dir(src: Path, out: Path, force: bool) -> None:
+    """Refuse an output directory inside the input (or the input itself), or a non-empty one."""
+    src_r, out_r = src.resolve(), out.resolve()
+    if out_r == src_r or (src_r.is_dir() and out_r.is_relative_to(src_r)):
+        raise UsageError(f"{out}: the output directory is inside the input {src}; choose a path outside it")
+    if out_r.exists() and not out_r.is_dir():
+        raise UsageError(f"{out}: exists and is not a directory; choose another output path")
+    if out_r.is_dir() and any(out_r.iterdir()) and not force:
+        raise UsageError(f"{out}: the output directory is not empty; empty it or pass --force")
+
+
+def restrip(
+    corpus: Corpus,
+    settings: Settings,
+    templates: rules.TemplateIndex | None,
+    progress: ProgressCallback = no_progress,
+) -> Iterator[Restripped]:
+    """Pass 2: read every document again and strip it with the site templates, in input order."""
+    state = {"settings": settings, "templates": templates}
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(ProgressEvent("strip", done, len(corpus.docs)))
+
+    yield from map_ordered(_restrip_one, list(corpus.docs), state, settings.jobs, on_done=tick)
+
+
+def _restrip_one(scanned: Scanned) -> Restripped:
+    state = worker_state()
+    settings: Settings = state["settings"]
+    try:
+        doc = load_document(scanned.ref, settings.errors)
+    except InputError as exc:  # changed or vanished since pass 1
+        return Restripped(scanned, None, InputFailure(scanned.ref.doc_id, scanned.ref.path, str(exc)))
+    stripped = rules.strip_page(
+        doc.doc_id, body_of(doc), settings, templates=state["templates"], site=scanned.ref.site
+    )
+    return Restripped(scanned, stripped)
+
+
+def learn_templates(
+    corpus: Corpus, clusters: Sequence[Cluster], settings: Settings
+) -> rules.TemplateIndex:
+    """Site templates from every page, counting repetition once per duplicate cluster."""
+    group_of = {member: c.canonical for c in clusters for member in c.members}
+    return rules.TemplateIndex.build(
+        (
+            (s.ref.site, group_of.get(s.ref.doc_id, s.ref.doc_id), s.fingerprints)
+            for s in corpus.docs
+            if s.fingerprints is not None
+        ),
+        settings,
+    )
+
+
+def clean(
+    src: Path,
+    out: Path,
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    *,
+    force: bool = False,
+) -> RunReport:
+    """``scrubber clean``: strip, deduplicate, merge, and write documents and reports."""
+    check_output_dir(src, out, force)
+    timer = _StageTimer()
+    corpus = scan([str(src)], settings, progress, fingerprints=settings.templates)
+    timer.lap("scan")
+    clusters = sorted(cluster(corpus, settings, progress), key=lambda c: c.members)
+    timer.lap("dedup")
+    templates = learn_templates(corpus, clusters, settings) if settings.templates else None
+    timer.lap("templates")
+    builder = ReportBuilder(settings)
+    builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
+    builder.run.failures.extend(corpus.failures)
+    with OutputWriter(out) as writer, ManifestWriter(out) as manifest:
+        assembler = ClusterAssembler(clusters, settings.merge, writer, builder, manifest)
+        for item in restrip(corpus, settings, templates, progress):
+            assembler.add(item)
+        for failure in builder.run.failures:
+            manifest.write(failed_record(failure))
+    timer.lap("strip+merge+write")
+    builder.run.seconds = timer.seconds
+    write_reports(out, builder)
+    return builder.run

@@ -1,0 +1,122 @@
+"""The report's data: collected while the pipeline runs, rendered as JSON and HTML.
+
+``RunReport`` owns the outcome of a run (like black's ``Report``): counters, failures and
+the exit code. ``ReportBuilder`` collects the per-document and per-cluster records that
+``report.json`` and ``report.html`` show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrubber import __version__
+from scrubber.config import Settings
+from scrubber.errors import ExitCode
+from scrubber.model import Cluster, InputFailure, ManifestRecord, MergedParagraph, Stripped
+from scrubber.report.context import context_lines
+
+
+@dataclass
+class RunReport:
+    """Counters of a run and the exit code they imply."""
+
+    documents_in: int = 0
+    documents_out: int = 0
+    lines_in: int = 0
+    lines_removed: int = 0
+    removed_by_rule: Counter[str] = field(default_factory=Counter)
+    clusters: int = 0
+    failures: list[InputFailure] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.INPUT_FAILED if self.failures else ExitCode.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents_in": self.documents_in,
+            "documents_out": self.documents_out,
+            "failed": len(self.failures),
+            "lines_in": self.lines_in,
+            "lines_removed": self.lines_removed,
+            "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
+            "clusters": self.clusters,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
+
+
+@dataclass
+class ReportBuilder:
+    """Collects everything ``report.json`` holds."""
+
+    settings: Settings
+    run: RunReport = field(default_factory=RunReport)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    clusters: list[dict[str, Any]] = field(default_factory=list)
+    similarities: list[float] = field(default_factory=list)  # every verified pair's score
+
+    def add_document(self, record: ManifestRecord, stripped: Stripped | None) -> None:
+        entry = manifest_dict(record)
+        removals = stripped.removals if stripped is not None else ()
+        entry["removed"] = [{"rule": r.rule, "line": r.line_no, "text": r.text} for r in removals]
+        if stripped is not None:  # a few kept lines around each removal, for the HTML report
+            entry["context"] = context_lines(stripped.kept, removals)
+        self.documents.append(entry)
+        self.run.lines_in += record.lines_in
+        self.run.lines_removed += len(removals)
+        self.run.removed_by_rule.update(r.rule for r in removals)
+
+    def add_cluster(
+        self,
+        number: int,
+        cluster: Cluster,
+        merged: tuple[MergedParagraph, ...],
+        alignments: dict[str, list[tuple[str | None, str | None, float]]],
+    ) -> None:
+        self.clusters.append(
+            {
+                "id": number,
+                "canonical": cluster.canonical,
+                "reason": cluster.reason,
+                "members": list(cluster.members),
+                "pairs": [dataclasses.asdict(p) for p in cluster.pairs],
+                "merged_paragraphs": [dataclasses.asdict(m) for m in merged],
+                "alignment": {
+                    member: [{"canonical": a, "member": b, "score": round(s, 3)} for a, b, s in rows]
+                    for member, rows in sorted(alignments.items())
+                },
+            }
+        )
+        self.run.clusters += 1
+
+    def add_similarities(self, scores: Iterable[float]) -> None:
+        """Scores of verified candidate pairs, also those below the threshold (histogram)."""
+        self.similarities.extend(round(s, 4) for s in scores)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scrubber": __version__,
+            "settings": _settings_dict(self.settings),
+            "stats": self.run.as_dict(),
+            "documents": self.documents,
+            "clusters": self.clusters,
+            "failures": [dataclasses.asdict(f) for f in self.run.failures],
+            "similarities": sorted(self.similarities),
+        }
+
+
+def manifest_dict(record: ManifestRecord) -> dict[str, Any]:
+    """A manifest record as JSON-ready dict, without empty fields."""
+    data = dataclasses.asdict(record)
+    data["status"] = record.status.value
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _settings_dict(settings: Settings) -> dict[str, Any]:
+    data = dataclasses.asdict(settings)
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
