@@ -1,0 +1,194 @@
+"""Writing outputs so that a crash never leaves a half-written file, nor one outside OUT.
+
+Every file is written to a temporary file in its own directory (same file system, so the
+rename is atomic), flushed and fsync'ed, then moved over the target with ``os.replace``.
+A reader sees the old file or the new one, never a mix; an exception removes the temporary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+# A path segment longer than this (in UTF-8 bytes) is shortened: most file systems stop at 255.
+MAX_SEGMENT_BYTES = 200
+
+_UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f]")
+_DRIVE = re.compile("^([A-Za-z]):")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _default_mode() -> int:
+    """The permissions a new file gets under the current umask (mkstemp would give 0600).
+
+    Read once at import: reading the umask means setting it, which races with other threads.
+    """
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_NEW_FILE_MODE = _default_mode()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, creating missing parent directories."""
+    with _AtomicFile(Path(path)) as handle:
+        handle.write(data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 exactly as given (no newline translation), atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+class AtomicJsonlWriter:
+    """Write records one JSON object per line; the file appears only when the ``with``
+    block ends without an exception (otherwise the temporary file is removed).
+
+    Records are dicts (or dataclasses, converted with ``dataclasses.asdict``), written as
+    UTF-8 (``ensure_ascii=False``) in key order as given; NaN and infinity are refused
+    because they are not JSON.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.count = 0
+        self._file: _AtomicFile | None = None
+        self._handle: IO[bytes] | None = None
+
+    def __enter__(self) -> AtomicJsonlWriter:
+        self._file = _AtomicFile(self.path)
+        self._handle = self._file.__enter__()
+        return self
+
+    def write(self, record: Mapping[str, Any] | Any) -> None:
+        if self._handle is None:
+            raise RuntimeError("AtomicJsonlWriter.write() outside its with block")
+        if dataclasses.is_dataclass(record) and not isinstance(record, type):
+            record = dataclasses.asdict(record)
+        line = json.dumps(record, ensure_ascii=False, allow_nan=False)
+        self._handle.write(line.encode("utf-8") + b"\n")
+        self.count += 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        atomic, self._file, self._handle = self._file, None, None
+        if atomic is not None:
+            atomic.__exit__(exc_type, exc, traceback)
+
+
+def safe_output_path(out_dir: Path, doc_id: str) -> Path:
+    """The path under ``out_dir`` for a document; it can never point outside ``out_dir``.
+
+    A normal relative id maps to itself (``news/a.txt`` -> ``OUT/news/a.txt``). Otherwise:
+    ``\\`` separates segments like ``/``; empty and ``.`` segments are dropped (so absolute
+    ids become relative); ``..`` becomes ``%2E%2E``; a drive prefix ``C:`` becomes ``C%3A``;
+    control characters (NUL included) become ``%XX``; a lone surrogate becomes U+FFFD; a
+    segment over :data:`MAX_SEGMENT_BYTES` is cut and ends in a digest of the whole segment.
+    An id with nothing left becomes ``_``. Distinct ids can meet (``/a`` and ``a``): callers
+    that need unique outputs must check. The mapping is lexical: it does not look at the disk
+    (a symlink already inside ``out_dir`` is the caller's business), nor at Windows device
+    names such as ``CON``.
+    """
+    segments = [_safe_segment(s) for s in re.split(r"[/\\]", doc_id) if s not in ("", ".")]
+    if segments:
+        segments[0] = _DRIVE.sub(r"\1%3A", segments[0])
+    return Path(out_dir).joinpath(*(segments or ["_"]))
+
+
+def _safe_segment(segment: str) -> str:
+    if segment == "..":
+        return "%2E%2E"
+    segment = _SURROGATES.sub("\ufffd", segment)
+    segment = _UNSAFE_CHARS.sub(lambda m: f"%{ord(m.group()):02X}", segment)
+    encoded = segment.encode("utf-8")
+    if len(encoded) <= MAX_SEGMENT_BYTES:
+        return segment
+    digest = hashlib.sha256(encoded).hexdigest()[:16]
+    _, dot, suffix = segment.rpartition(".")
+    suffix = f".{suffix}" if dot and len(suffix) <= 16 else ""
+    keep = encoded[: MAX_SEGMENT_BYTES - len(digest) - len(suffix.encode()) - 1]
+    return f"{keep.decode('utf-8', errors='ignore')}~{digest}{suffix}"
+
+
+class _AtomicFile:
+    """A temporary file next to ``path`` that replaces ``path`` on a clean exit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[bytes] | None = None
+        self._temp = ""
+
+    def __enter__(self) -> IO[bytes]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._temp = tempfile.mkstemp(
+            prefix=f".{self.path.name[:64]}.", suffix=".tmp", dir=self.path.parent
+        )
+        self._handle = os.fdopen(fd, "wb")
+        return self._handle
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        handle, self._handle = self._handle, None
+        if handle is None:
+            return
+        try:
+            if exc_type is None:
+                handle.flush()
+                if hasattr(os, "fchmod"):  # POSIX; Windows files have no mode bits to keep
+                    os.fchmod(handle.fileno(), _target_mode(self.path))
+                os.fsync(handle.fileno())
+            handle.close()
+            if exc_type is None:
+                os.replace(self._temp, self.path)
+                _fsync_directory(self.path.parent)
+        except BaseException:
+            _remove_quietly(self._temp)
+            raise
+        if exc_type is not None:
+            _remove_quietly(self._temp)
+
+
+def _target_mode(path: Path) -> int:
+    """Keep the permissions of the file being replaced; new files follow the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return _NEW_FILE_MODE
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); where directories cannot be opened, skip."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a directory; the data is already synced
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)

@@ -1,0 +1,145 @@
+"""Atomic writing and safe output paths."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scrubber.io.write import (
+    MAX_SEGMENT_BYTES,
+    AtomicJsonlWriter,
+    atomic_write_bytes,
+    atomic_write_text,
+    safe_output_path,
+)
+from scrubber.model import ManifestRecord, Status
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_atomic_write_text_is_utf8_with_newlines_as_given(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "doc.txt"
+    atomic_write_text(target, "Ёлка\nline two\n")
+    assert target.read_bytes() == "Ёлка\nline two\n".encode()
+    assert leftovers(target.parent) == []
+
+
+def test_atomic_write_replaces_and_keeps_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "doc.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_new_files_follow_the_umask_not_mkstemp(tmp_path: Path) -> None:
+    atomic_write_bytes(tmp_path / "new.txt", b"x")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_jsonl_writer_writes_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "manifest.jsonl"
+    with AtomicJsonlWriter(target) as writer:
+        writer.write({"input": "a.txt", "text": "Ё\n"})
+        writer.write(ManifestRecord(input="b.txt", status=Status.KEPT, output="b.txt"))
+        assert not target.exists()  # nothing visible until the block ends
+    assert writer.count == 2
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {"input": "a.txt", "text": "Ё\n"}
+    assert json.loads(lines[1])["status"] == "kept"
+    assert "Ё" in lines[0]  # ensure_ascii=False
+    assert leftovers(target.parent) == []
+
+
+def test_jsonl_writer_leaves_nothing_on_exception(tmp_path: Path) -> None:
+    target = tmp_path / "manifest.jsonl"
+    target.write_text("previous run\n")
+    with pytest.raises(RuntimeError), AtomicJsonlWriter(target) as writer:
+        writer.write({"a": 1})
+        raise RuntimeError("stage failed")
+    assert target.read_text() == "previous run\n"
+    assert leftovers(tmp_path) == []
+
+
+def test_jsonl_writer_refuses_nan_and_cleans_up(tmp_path: Path) -> None:
+    with pytest.raises(ValueError), AtomicJsonlWriter(tmp_path / "x.jsonl") as writer:
+        writer.write({"similarity": math.nan})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_jsonl_writer_outside_with_block_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError):
+        AtomicJsonlWriter(tmp_path / "x.jsonl").write({})
+
+
+def test_failed_bytes_write_leaves_no_temp(tmp_path: Path) -> None:
+    (tmp_path / "target").mkdir()  # os.replace cannot put a file over a directory
+    with pytest.raises(OSError):
+        atomic_write_bytes(tmp_path / "target", b"x")
+    assert leftovers(tmp_path) == []
+
+
+@dataclass(frozen=True)
+class Case:
+    doc_id: str
+    expected: str
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        Case("news/a.txt", "news/a.txt"),
+        Case("a.txt", "a.txt"),
+        Case("кириллица/東京 file.txt", "кириллица/東京 file.txt"),
+        Case("../../etc/passwd", "%2E%2E/%2E%2E/etc/passwd"),
+        Case("/etc/passwd", "etc/passwd"),
+        Case("//server/share/x", "server/share/x"),
+        Case("a/./b//c", "a/b/c"),
+        Case("..\\..\\windows\\win.ini", "%2E%2E/%2E%2E/windows/win.ini"),
+        Case("C:\\Windows\\x", "C%3A/Windows/x"),
+        Case("c:relative", "c%3Arelative"),
+        Case("a\x00b/c\nd", "a%00b/c%0Ad"),
+        Case("", "_"),
+        Case("/", "_"),
+        Case("..", "%2E%2E"),
+        Case("data.jsonl#../../x", "data.jsonl#../%2E%2E/x"),  # "data.jsonl#.." is a name
+        Case("lone\ud800surrogate", "lone\ufffdsurrogate"),
+    ],
+    ids=lambda case: repr(case.doc_id),
+)
+def test_safe_output_path(tmp_path: Path, case: Case) -> None:
+    assert safe_output_path(tmp_path, case.doc_id) == tmp_path.joinpath(*case.expected.split("/"))
+
+
+def test_long_segments_are_shortened_stably(tmp_path: Path) -> None:
+    first = safe_output_path(tmp_path, "d/" + "я" * 300 + ".txt")
+    second = safe_output_path(tmp_path, "d/" + "я" * 301 + ".txt")
+    assert first != second
+    assert first == safe_output_path(tmp_path, "d/" + "я" * 300 + ".txt")
+    assert first.suffix == ".txt"
+    assert len(first.name.encode()) <= MAX_SEGMENT_BYTES
+    atomic_write_text(first, "fits")  # the file system accepts the name
+
+
+@given(st.text(max_size=80))
+def test_safe_output_path_never_escapes(doc_id: str) -> None:
+    out = Path("/srv/out")
+    target = safe_output_path(out, doc_id)
+    assert target != out
+    assert target.parts[: len(out.parts)] == out.parts
+    assert ".." not in target.parts[len(out.parts) :]
+    assert Path(os.path.normpath(target)).is_relative_to(out)
+    assert "\x00" not in str(target)
+    str(target).encode("utf-8")
