@@ -189,3 +189,56 @@ def rules_command(fmt: str) -> None:
     from scrubber.rules import list_rules
 
     render_rules(list_rules(), fmt, Console(highlight=False, soft_wrap=True))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Also apply the site templates learned from this directory, as `clean` "
+                   "would (FILE should be one of its documents).")
+@click.option("--profile", type=click.Choice(["default", "aggressive"]), default=None,
+              help="Rule profile (default: content first).")
+@click.option("--disable", multiple=True, metavar="RULE",
+              help="Switch a rule off (repeatable; see `scrubber rules`).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@with_common
+@handle_errors
+def explain(file: str, corpus: str | None, profile: str | None, disable: tuple[str, ...],
+            fmt: str, config: str | None, jobs: int | None, quiet: bool) -> None:
+    """Show FILE line by line: kept, or removed and by which rule.
+
+    Colours on a terminal; plain lines ("-" marks a removed line, its rule in brackets)
+    when piped or with NO_COLOR.
+    """
+    from scrubber.explain import explain_file
+    from scrubber.rules import check_rule_names
+    from scrubber.terminal import render_explanation
+
+    check_rule_names(disable)
+    settings = settings_for([corpus or file], config, jobs=jobs, profile=profile,
+                            disable=disable or None)
+    with ProgressDisplay(err_console(), enabled=not quiet) as display:
+        explanation = explain_file(file, settings, corpus, display.callback)
+    report_failures(explanation.failures)
+    render_explanation(explanation, fmt, Console(highlight=False, soft_wrap=True))
+    if explanation.failures:
+        sys.exit(int(ExitCode.INPUT_FAILED))
+
+
+@main.command("diff")
+@click.argument("a", type=click.Path(exists=True, dir_okay=False))
+@click.argument("b", type=click.Path(exists=True, dir_okay=False))
+@click.option("--raw", is_flag=True,
+              help="Compare the files as they are (default: after boilerplate removal, as "
+                   "near-duplicate detection sees them).")
+@click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
+@click.option("--config", type=click.Path(dir_okay=False), help="Settings file.")
+@handle_errors
+def diff_command(a: str, b: str, raw: bool, threshold: float | None, config: str | None) -> None:
+    """Compare two documents: their similarity and their aligned paragraphs, word by word."""
+    from scrubber.explain import diff_documents
+    from scrubber.terminal import render_diff
+
+    settings = settings_for([a], config, threshold=threshold)
+    render_diff(diff_documents(a, b, settings, raw=raw), Console(highlight=False, soft_wrap=True))

@@ -143,17 +143,23 @@ def _list_dir(item: _Item, globs: tuple[str, ...], visited: set[tuple[int, int]]
     """The entries of one directory to visit, sorted so their relative paths are sorted."""
     with os.scandir(item.path) as scan:
         entries = list(scan)
+    own = _scrubber_outputs({entry.name for entry in entries})
     found = []
     for entry in entries:
         rel = f"{item.rel}/{entry.name}" if item.rel else entry.name
         if not _is_dir(entry):
-            if matches(entry.name, globs):
+            if matches(entry.name, globs) and entry.name not in own:
                 found.append(_Item(entry.path, rel, False))
         elif not entry.name.startswith("."):  # hidden directories: .git, .scrubber, .venv
             found.append(_Item(entry.path, rel, True, _directory_problem(entry, visited)))
     # Sorting siblings by name, with "/" after a directory's name, sorts the full paths.
     found.sort(key=lambda child: child.rel + "/" if child.is_dir else child.rel)
     return found
+
+
+def _scrubber_outputs(names: set[str]) -> set[str]:
+    """scrubber's own records in a folder that is a `scrubber clean` output (cleaning it again)."""
+    return {"manifest.jsonl"} if {"manifest.jsonl", "report.json"} <= names else set()
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

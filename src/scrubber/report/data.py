@@ -87,7 +87,9 @@ class ReportBuilder:
                 "pairs": [dataclasses.asdict(p) for p in cluster.pairs],
                 "merged_paragraphs": [dataclasses.asdict(m) for m in merged],
                 "alignment": {
-                    member: [{"canonical": a, "member": b, "score": round(s, 3)} for a, b, s in rows]
+                    member: [
+                        {"canonical": a, "member": b, "score": round(s, 3)} for a, b, s in rows
+                    ]
                     for member, rows in sorted(alignments.items())
                 },
             }

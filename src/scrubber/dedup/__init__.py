@@ -1,0 +1,21 @@
+"""Near-duplicates and translations: sketches, LSH candidates, exact verification, clusters.
+
+    sketch(text)            pass 1, per document, in worker processes
+    find_clusters(...)      candidates -> exact similarity -> union-find + chaining guard
+    similarity(a, b)        the exact score of two texts (what --threshold applies to)
+    align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff report)
+"""
+
+from scrubber.dedup.align import align_paragraphs, similarity
+from scrubber.dedup.sketch import DedupSettings, DocSketch, sketch
+from scrubber.dedup.verify import ClusterGroup, find_clusters
+
+__all__ = [
+    "ClusterGroup",
+    "DedupSettings",
+    "DocSketch",
+    "align_paragraphs",
+    "find_clusters",
+    "similarity",
+    "sketch",
+]

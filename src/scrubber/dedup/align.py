@@ -1,0 +1,66 @@
+"""The similarity of two texts, and their paragraph alignment, from one sentence matching."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scrubber.dedup.parse import parse
+from scrubber.dedup.scoring import Match, match
+from scrubber.dedup.sketch import DedupSettings
+
+PARAGRAPH_MATCH = 0.5  # a paragraph whose sentences are covered this much has a counterpart
+
+Row = tuple[int | None, int | None, float]
+
+
+def similarity(a: str, b: str, settings: DedupSettings | None = None) -> float:
+    """The exact similarity of two texts on their own (no corpus word frequencies)."""
+    del settings  # the score does not depend on the LSH settings
+    return match(parse(a), parse(b)).score()
+
+
+def _paragraph_credit(found: Match) -> NDArray[np.float64]:
+    """cover[p, q]: share of b's paragraph q (by words) covered by a's paragraph p."""
+    a, b = found.a, found.b
+    per_para = np.zeros((a.paragraphs, b.units))
+    if found.credit.size:
+        np.maximum.at(per_para, a.unit_paragraph, found.credit)
+    weighted = per_para * b.unit_words
+    cover = np.zeros((a.paragraphs, b.paragraphs))
+    np.add.at(cover.T, b.unit_paragraph, weighted.T)
+    words = np.bincount(b.unit_paragraph, weights=b.unit_words, minlength=b.paragraphs)
+    return np.divide(cover, words, out=np.zeros_like(cover), where=words > 0)
+
+
+def align_paragraphs(a: str, b: str) -> list[Row]:
+    """Paragraph alignment of a and b (blank-line separated paragraphs, 0-based).
+
+    Each paragraph of b whose sentences have counterparts in a (at least half of its
+    words) is paired with the paragraph of a that covers it best; several paragraphs of
+    b may pair with one of a (a split paragraph). Rows come in a's order: a paragraph of
+    a with its counterparts ``(i, j, score)``, or ``(i, None, 0.0)``; paragraphs of b
+    without a counterpart ``(None, j, best cover)`` follow the a paragraph their
+    predecessor in b paired with (at the top if none did).
+    """
+    found = match(parse(a), parse(b))
+    cover = _paragraph_credit(found)
+    pa, pb = cover.shape
+    best = cover.argmax(axis=0) if pa else np.zeros(pb, np.int64)
+    score = cover.max(axis=0) if pa else np.zeros(pb)
+    paired: dict[int, list[int]] = {}
+    after: dict[int, list[int]] = {}
+    anchor = -1
+    for j in range(pb):
+        if score[j] >= PARAGRAPH_MATCH:
+            anchor = int(best[j])
+            paired.setdefault(anchor, []).append(j)
+        else:
+            after.setdefault(anchor, []).append(j)
+    rows: list[Row] = [(None, j, round(float(score[j]), 4)) for j in after.get(-1, [])]
+    for i in range(pa):
+        rows.extend((i, j, round(float(score[j]), 4)) for j in paired.get(i, []))
+        if i not in paired:
+            rows.append((i, None, 0.0))
+        rows.extend((None, j, round(float(score[j]), 4)) for j in after.get(i, []))
+    return rows

@@ -1,0 +1,60 @@
+"""Candidate pairs from the sketches: two LSH channels and a cheap signature check.
+
+The n-gram channel bands its signature in ``SHINGLE_ROWS`` rows (pairs of 5-gram Jaccard
+0.5 collide with probability 0.87, of 0.8 with 0.9999), and unrelated documents share
+no n-grams, so it costs nothing.
+
+The content-word channel must reach translations (content-stem Jaccard 0.2-0.9), where
+unrelated documents of one language share some words by chance (0.03 on Wikipedia, 0.08
+between parts of one article). Its rows per band are the fewest, from ``WORD_ROWS``,
+whose collisions stay within ``PAIRS_PER_DOC`` per document, estimated on a sample:
+loose on a few thousand documents, tighter on a million. Pairs of either channel then
+need a signature agreement (the MinHash estimate of Jaccard) of at least
+``MIN_AGREEMENT`` on one channel before the exact comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scrubber.dedup.lsh import agreement, band_keys, band_pairs, pair_count, unique_pairs
+from scrubber.dedup.sketch import DocSketch
+
+SHINGLE_ROWS = 4
+WORD_ROWS = (3, 4, 5, 6, 8)
+PAIRS_PER_DOC = 20  # raw collision budget of the content-word channel
+MIN_PAIRS = 200_000  # ... but never less than this (small corpora)
+SAMPLE = 20_000  # documents the budget is estimated on
+MIN_AGREEMENT = 0.12
+
+
+def _word_rows(words: NDArray[np.uint32]) -> int:
+    docs = words.shape[0]
+    step = max(1, docs // SAMPLE)
+    sample = words[::step]
+    scale = (docs / sample.shape[0]) ** 2
+    budget = max(MIN_PAIRS, PAIRS_PER_DOC * docs)
+    for rows in WORD_ROWS:
+        if pair_count(band_keys(sample, rows)) * scale <= budget:
+            return rows
+    return WORD_ROWS[-1]
+
+
+def candidate_pairs(sketches: Sequence[DocSketch]) -> NDArray[np.int64]:
+    """Sorted unique pairs (i, j), i < j, of sketch indices worth an exact comparison."""
+    live = np.array([k for k, s in enumerate(sketches) if not s.empty], np.int64)
+    if live.size < 2:
+        return np.zeros((0, 2), np.int64)
+    grams = np.stack([sketches[k].shingles for k in live])
+    words = np.stack([sketches[k].words for k in live])
+    local = np.arange(live.size, dtype=np.int64)
+    found = [
+        band_pairs(band_keys(grams, SHINGLE_ROWS), local),
+        band_pairs(band_keys(words, _word_rows(words)), local),
+    ]
+    pairs = unique_pairs(found)
+    keep = (agreement(grams, pairs) >= MIN_AGREEMENT) | (agreement(words, pairs) >= MIN_AGREEMENT)
+    return live[pairs[keep]]

@@ -1,0 +1,33 @@
+"""The kept lines around each removed line, so a reader sees a removal in its place.
+
+``report.json`` holds every removed line but not the whole document; a few kept lines on
+either side are enough to judge a removal ("was this really a menu?"). The amount is
+bounded: at most ``RADIUS`` lines on each side of a removal, each cut to ``WIDTH``
+characters, so a report stays proportional to what was removed, not to the corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from scrubber.model import Line, Removal
+
+RADIUS = 2  # kept lines shown on each side of a removed line
+WIDTH = 160  # characters of a context line shown; the rest is cut with "…"
+
+
+def context_lines(
+    kept: Iterable[Line], removals: Iterable[Removal], radius: int = RADIUS
+) -> list[dict[str, Any]]:
+    """Kept lines within ``radius`` lines of a removed line, as ``{"line", "text"}`` records."""
+    removed = {r.line_no for r in removals}
+    if not removed:
+        return []
+    near = {n + d for n in removed for d in range(-radius, radius + 1)} - removed
+    return [{"line": line.no, "text": shorten(line.text)} for line in kept if line.no in near]
+
+
+def shorten(text: str, width: int = WIDTH) -> str:
+    """``text``, cut to ``width`` characters with a final "…" when it is longer."""
+    return text if len(text) <= width else text[: width - 1] + "…"

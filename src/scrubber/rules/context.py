@@ -1,0 +1,137 @@
+"""Rules that judge a line by its neighbours, in the manner of jusText.
+
+A short line means little on its own: "Politik" may head a paragraph or sit in a menu.
+Its neighbours decide. These rules see the page's surviving non-empty lines in order (empty
+separator lines are ignored) and return the positions they remove. They run again until
+none of them removes anything, so cleaning the output a second time changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from scrubber.rules.base import PageView, Profile, page_rule
+from scrubber.rules.dates import is_dateline, strip_trailing_date
+from scrubber.rules.text import LineFacts
+
+
+def is_prose(facts: LineFacts, profile: Profile, words: int = 0) -> bool:
+    """A line that reads as running text: long enough and ending like a sentence, or long."""
+    needed = words or profile.prose_words
+    if facts.sentence:
+        return facts.words >= needed
+    return facts.words >= 2 * needed
+
+
+def is_menu_item(facts: LineFacts, profile: Profile) -> bool:
+    """A line short enough to be a link label, and not a sentence of its own."""
+    return facts.words < profile.short_words and not (facts.sentence and facts.words > 1)
+
+
+# Digits, colons and code punctuation: what ingredient lists, spec sheets and code carry and
+# menus do not ("200 g Zucker", "Earcuff: Zoeca", "x = f(y)").
+_DATA_MARK = re.compile(r"[\d:=(){}\[\]<>;_\\@#$%^*+]")
+
+
+def _reads_as_data(run: Sequence[LineFacts]) -> bool:
+    """True when at least half of a run of short lines carries data marks (a list, not a menu)."""
+    marked = sum(1 for facts in run if _DATA_MARK.search(facts.text))
+    return 2 * marked >= len(run)
+
+
+def runs(flags: Sequence[bool]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each maximal stretch of True values."""
+    start = -1
+    for position, flag in enumerate(flags):
+        if flag and start < 0:
+            start = position
+        elif not flag and start >= 0:
+            yield start, position
+            start = -1
+    if start >= 0:
+        yield start, len(flags)
+
+
+@page_rule("repeated-headline")
+def repeated_headline(view: PageView) -> Sequence[int]:
+    """A second copy of an earlier line of the page, often with a date stamp appended.
+
+    Listing pages print a headline as a teaser link and again as the article's title with
+    its date glued on ("An international conference ..." then "An international
+    conference ... 30.10.2019"). The first copy is kept; a later line is removed when,
+    once its trailing date stamp is dropped, it equals an earlier line. Plain repeats
+    without a date are kept: on real pages the second copy is as often the article's
+    own title (after a teaser or breadcrumb copy) as it is chrome, and repeated lines of
+    songs, recipes and code are content.
+    Removed: the second "Speech by ... 14.09.2020". Kept: the first copy; a chorus line
+    repeated word for word.
+    """
+    seen: set[str] = set()
+    removed: list[int] = []
+    for position, facts in enumerate(view.lines):
+        undated = strip_trailing_date(facts.text).casefold()
+        if undated != facts.key and undated in seen:
+            removed.append(position)
+            continue
+        seen.add(facts.key)
+    return removed
+
+
+@page_rule("menu-run")
+def menu_run(view: PageView) -> Sequence[int]:
+    """A run of link-list or menu items: several very short lines in a row.
+
+    Navigation bars, category lists, tag clouds and footer columns become runs of one- to
+    four-word lines ("Politik", "Wirtschaft", "Sport", ...). Inside such a run a short line
+    is chrome; the same words as a heading right before a paragraph of prose are content,
+    so the last line of a run that is followed by prose is kept (jusText's context rule).
+    Removed: "Home / News / Sport / Kultur / Kontakt" as five lines. Kept: "Interaction
+    level" between two paragraphs; a list of three items.
+    """
+    profile = view.profile
+    lines = view.lines
+    flags = [is_menu_item(facts, profile) for facts in lines]
+    removed: list[int] = []
+    for start, end in runs(flags):
+        if end - start < profile.run_length:
+            continue
+        if _reads_as_data(lines[start:end]):
+            continue
+        heading_kept = end < len(lines) and is_prose(lines[end], profile)
+        removed.extend(range(start, end - 1 if heading_kept else end))
+    return removed
+
+
+@page_rule("page-edge")
+def page_edge(view: PageView) -> Sequence[int]:
+    """Short lines above the first and below the last paragraph of prose.
+
+    Everything a site prints before its article starts (logo text, menus, search box,
+    language switch) and after it ends (footer columns, widgets) is short. Lines there
+    with few words are removed, except the heading right above the first paragraph, a
+    dateline ("Vienna, June 23, 2020") and short sentences ("Thank you.").
+    Removed: "English", "Suche", "Login" above the article. Kept: the title line right
+    above the first paragraph; "Thank you." after the last one.
+    """
+    lines = view.lines
+    profile = view.profile
+    anchor = profile.anchor_words
+    prose = [position for position, facts in enumerate(lines) if is_prose(facts, profile, anchor)]
+    if not prose:
+        return ()
+    first, last = prose[0], prose[-1]
+    removed = [p for p in range(first) if _edge_chrome(lines[p], profile)]
+    if removed and removed[-1] == first - 1 and lines[first - 1].words >= 2:
+        removed.pop()  # the heading of the first paragraph
+    removed.extend(p for p in range(last + 1, len(lines)) if _edge_chrome(lines[p], profile))
+    return removed
+
+
+def _edge_chrome(facts: LineFacts, profile: Profile) -> bool:
+    if facts.words <= 8 and any(c.isdigit() for c in facts.text) and is_dateline(facts.text):
+        return False
+    if not facts.sentence and facts.words < profile.edge_headline_words:
+        return True
+    return facts.words < profile.edge_words and not (facts.sentence and facts.words > 1)
+

@@ -1,0 +1,106 @@
+"""Date and time stamps in the languages the rules cover, as regular expressions.
+
+Listing pages and article headers print a stamp on a line of its own (``26.07.2024``,
+``2024-07-26``, ``14:05``, ``Donnerstag, 31. Mai 2012``, ``July 26, 2024 at 2:05 pm``), and
+headline links repeat the headline with the stamp glued on (``... Conference 14.09.2020``).
+``DATE_LINE`` matches a line that is only a stamp (with an optional "Posted on"-style label);
+``TRAILING_DATE`` finds a stamp at the end of a line. A place before the date
+(``Vienna, June 23, 2020``) is a dateline: content, never matched.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = (
+    # English (full and abbreviated)
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|"
+    # German
+    r"januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|mär|okt|dez|"
+    # French
+    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"janv|févr|avr|juil|déc|"
+    # Spanish
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre|ene|abr|ago|dic|"
+    # Russian (nominative and genitive)
+    r"январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|"
+    r"октябр[ья]|ноябр[ья]|декабр[ья]|"
+    # Polish (nominative and genitive)
+    r"stycze[ńn]|stycznia|luty|lutego|marzec|marca|kwiecie[ńn]|kwietnia|maj|maja|czerwiec|"
+    r"czerwca|lipiec|lipca|sierpie[ńn]|sierpnia|wrzesie[ńn]|wrze[śs]nia|pa[źz]dziernik|"
+    r"pa[źz]dziernika|listopad|listopada|grudzie[ńn]|grudnia|"
+    # Italian, Dutch, Portuguese
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|"
+    r"februari|maart|mei|augustus|janeiro|fevereiro|março|maio|junho|julho|setembro|"
+    r"outubro|novembro|dezembro"
+)
+_WEEKDAYS = (
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|"
+    r"thurs|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|"
+    r"sonntag|mo|di|mi|do|fr|sa|so|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"lunes|martes|miércoles|jueves|viernes|sábado|domingo|понедельник|вторник|среда|"
+    r"четверг|пятница|суббота|воскресенье|пн|вт|ср|чт|пт|сб|вс|poniedziałek|wtorek|środa|"
+    r"czwartek|piątek|sobota|niedziela|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|"
+    r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|segunda-feira|terça-feira|"
+    r"quarta-feira|quinta-feira|sexta-feira"
+)
+_MONTH = rf"(?:{_MONTHS})\.?"
+_NUMERIC = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}\.\d{1,2}\."
+_TEXTUAL = (
+    rf"\d{{1,2}}\.?(?:\s+de)?\s+{_MONTH}(?:\s+(?:de\s+)?\d{{4}}(?:\s*(?:г\.?|года|r\.?))?)?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
+    rf"|{_MONTH}\s+\d{{4}}"
+)
+_ZONE = r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|uhr|h|hs|hrs|utc|gmt|cet|cest|msk))"
+_TIME = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_ZONE}?|\d{{1,2}}h\d{{2}}|\d{{1,2}}\.\d{{2}}\s*uhr"
+_STAMP = rf"(?:{_NUMERIC}|{_TEXTUAL}|{_TIME})"
+_JOIN = r"(?:\s*[,|/•·–—-]\s*|\s+(?:at|um|à|a las|в|o|alle|om|às)\s+|\s+)"
+_WEEKDAY = rf"(?:(?:{_WEEKDAYS})\.?,?\s+)"
+_LABEL = (
+    r"(?:(?:posted|published|updated|last updated|modified|created|date|posted on|published on|"
+    r"updated on|veröffentlicht|veröffentlicht am|aktualisiert|aktualisiert am|erstellt am|"
+    r"stand|datum|vom|am|on|le|el|publié le|mis à jour le|publicado|publicado el|"
+    r"actualizado|опубликовано|обновлено|дата|opublikowano|aktualizacja|data|dodano)"
+    r"\s*:?\s+)"
+)
+# A relative stamp: "2 hours ago", "vor 3 Tagen", "il y a 5 min", "hace 2 horas".
+_RELATIVE = (
+    r"(?:vor|il y a|hace)\s+\d+\s+\w+|\d+\s+\w+\s+(?:ago|назад|temu|fa|geleden|atrás)"
+    r"|(?:today|yesterday|heute|gestern|aujourd'hui|hier|hoy|ayer|сегодня|вчера|dzisiaj|wczoraj)"
+    rf"(?:{_JOIN}{_TIME})?"
+)
+_SEQUENCE = rf"{_WEEKDAY}?{_STAMP}(?:{_JOIN}{_WEEKDAY}?{_STAMP}){{0,3}}"
+
+DATE_LINE = re.compile(
+    rf"[\[(]?{_LABEL}?(?:{_SEQUENCE}|{_RELATIVE})[\])]?\.?",
+    re.IGNORECASE,
+)
+TRAILING_DATE = re.compile(
+    rf"(?:\s*[,|–—-]\s*|\s+)\(?{_WEEKDAY}?{_STAMP}(?:{_JOIN}{_TIME})?\)?\.?$", re.IGNORECASE
+)
+# "Vienna, June 23, 2020": a place, a comma, a date. It opens a report: content.
+DATELINE = re.compile(rf"\(?[^\W\d_][\w.' -]{{1,40}},\s+{_STAMP}\)?", re.IGNORECASE)
+HAS_DIGIT_OR_DAYWORD = re.compile(
+    r"\d|today|yesterday|heute|gestern|aujourd|hier|hoy|ayer|сегодня|вчера|dzisiaj|wczoraj",
+    re.IGNORECASE,
+)
+
+
+def is_date_line(text: str) -> bool:
+    """True when the cleaned line is nothing but a date and/or time stamp."""
+    return bool(HAS_DIGIT_OR_DAYWORD.search(text)) and DATE_LINE.fullmatch(text) is not None
+
+
+def is_dateline(text: str) -> bool:
+    """True for a place followed by a date ("Vienna, June 23, 2020"), the opening of a report."""
+    return DATELINE.fullmatch(text) is not None and not is_date_line(text)
+
+
+def strip_trailing_date(text: str) -> str:
+    """The line without a date stamp glued to its end (``Title 30.10.2019`` -> ``Title``)."""
+    if not text or not text[-1].isdigit() and text[-1] not in ".)":
+        return text
+    match = TRAILING_DATE.search(text)
+    return text[: match.start()] if match and match.start() > 0 else text

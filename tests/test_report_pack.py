@@ -1,0 +1,109 @@
+"""The report's data blocks, charts and context lines, without a browser."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scrubber.model import Line, Removal
+from scrubber.report.charts import histogram, rule_chart, size_chart
+from scrubber.report.context import context_lines, shorten
+from scrubber.report.diff import Segment, word_segments
+from scrubber.report.html import content_security_policy, render_html
+from scrubber.report.pack import DOC_CHUNK, blob_elements, blob_json, pack_blocks
+from tests.test_report_html import removed, sample_data, with_stats
+
+
+@given(st.text())
+def test_blob_json_never_contains_markup_and_round_trips(text: str) -> None:
+    blob = blob_json({"t": text, "end": "</script><!--"})
+    assert "<" not in blob and ">" not in blob and "&" not in blob
+    decoded = json.loads(blob)
+    assert decoded["end"] == "</script><!--"
+    assert decoded["t"] == re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
+def test_blocks_are_plain_when_small_and_gzipped_when_large() -> None:
+    blocks = pack_blocks(sample_data(), {})
+    small = blob_elements(blocks)
+    assert "type='application/json' id='report-index'" in small
+    large = blob_elements(blocks, compress_over=0)
+    index = re.search(r"id='report-index' data-encoding='gzip\+base64'>([^<]*)<", large)
+    assert index is not None
+    assert (
+        json.loads(gzip.decompress(base64.b64decode(index.group(1))))["rules"]
+        == (blocks["report-index"]["rules"])
+    )
+
+
+def test_documents_are_chunked_and_chrome_is_interned() -> None:
+    docs = [
+        {
+            "input": f"d{i}.txt",
+            "status": "kept",
+            "lines_in": 2,
+            "removed": [removed("nav-phrase", 1, "Go back")],
+            "context": [],
+        }
+        for i in range(DOC_CHUNK + 5)
+    ]
+    blocks = pack_blocks(with_stats(docs, []), {})
+    assert sorted(k for k in blocks if k.startswith("docs-")) == ["docs-0", "docs-1"]
+    assert blocks["docs-0"]["texts"] == ["Go back"]
+    assert blocks["docs-1"]["docs"][4] == [[1, 0, 0], []]
+    assert blocks["report-index"]["docs"][0] == ["d0.txt", "kept", "", "", 2, 0, [0, 1]]
+
+
+def test_failures_are_listed_as_failed_documents() -> None:
+    data = sample_data()
+    data["failures"] = [{"doc_id": "bad.txt", "path": "/x/bad.txt", "reason": "not text: PNG"}]
+    row = pack_blocks(data, {})["report-index"]["docs"][-1]
+    assert row[:3] == ["bad.txt", "failed", "not text: PNG"]
+
+
+def test_cluster_paragraphs_are_stored_once() -> None:
+    (details,) = pack_blocks(sample_data(), {})["clusters-0"]
+    assert len(details["paras"]) == len(set(details["paras"])) == 5
+    rows = details["rows"]["news/b.txt"]
+    assert rows[0][0] == rows[0][1] and rows[2][0] == -1 and rows[3][1] == -1
+
+
+def test_charts_escape_names_and_mark_the_threshold() -> None:
+    svg = rule_chart({"<b>": 3, "nav-phrase": 1}, 10)
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "30.0%" in svg
+    assert "2 documents" in size_chart([2, 2, 7])
+    assert "6–10 documents" in size_chart([7])
+    hist = histogram([0.1, 0.79, 0.8, 0.8, 0.9], 0.8)
+    assert "threshold 0.80" in hist
+    assert hist.count("class='above'") == 2 and hist.count("class='below'") == 2
+    assert "0.800–0.825: 2 pairs" in hist
+    assert histogram([], 0.8) == ""
+
+
+def test_context_lines_are_near_removals_and_bounded() -> None:
+    kept = [Line(n, "x" * 500 if n == 3 else f"line {n}") for n in (1, 3, 4, 5, 9)]
+    lines = context_lines(kept, [Removal("nav-phrase", 2, "Go back")])
+    assert [c["line"] for c in lines] == [1, 3, 4]
+    assert len(lines[1]["text"]) == 160 and lines[1]["text"].endswith("…")
+    assert context_lines(kept, []) == []
+    assert shorten("short") == "short"
+
+
+def test_word_segments_rebuild_both_sides() -> None:
+    left, right = word_segments("The main theme  was x.", "The central theme was x. Then")
+    assert "".join(s.text for s in left) == "The main theme  was x."
+    assert "".join(s.text for s in right) == "The central theme was x. Then"
+    assert Segment("main", "-") in left and Segment("central", "+") in right
+    assert Segment("Then", "+") in right
+
+
+def test_page_policy_allows_only_its_own_script_and_style() -> None:
+    policy = content_security_policy("a()", "b{}")
+    assert "default-src 'none'" in policy and "'unsafe-inline'" not in policy
+    html = render_html(sample_data())
+    assert html.count("<script") == 4 and "http://" not in html and "https://" not in html
