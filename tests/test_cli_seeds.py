@@ -54,8 +54,11 @@ def test_clean_removes_the_chrome(cleaned: Path) -> None:
         for teaser in TEASERS:
             assert teaser not in text, (name, teaser)
         assert not [line for line in lines if line.strip().upper().endswith(".JPG")], name
-        assert not [line for line in lines if line.strip()[:2].isdigit() and
-                    line.strip().replace(".", "").isdigit()], name
+        assert not [
+            line
+            for line in lines
+            if line.strip()[:2].isdigit() and line.strip().replace(".", "").isdigit()
+        ], name
         assert text.count("Speech by the CSTO Deputy Secretary General Valery Semerikov") <= 1
         assert text.count('An international conference "On the Role') <= 1
 

@@ -15,7 +15,9 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_pyproject_table_is_found_from_a_corpus_subdirectory(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.scrubber]\nthreshold = 0.6\nprofile = "aggressive"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.scrubber]\nthreshold = 0.6\nprofile = "aggressive"\n'
+    )
     corpus = tmp_path / "corpus" / "news"
     corpus.mkdir(parents=True)
     found = find_config(corpus)

@@ -121,10 +121,10 @@ class ClusterAssembler:
     def _finish_cluster(self, number: int, members: dict[str, tuple[Scanned, Stripped]]) -> None:
         cluster = self._clusters[number - 1]
         canonical_scanned, canonical = members[cluster.canonical]
-        others = [stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical]
-        alignments = {
-            other.doc_id: _aligned_rows(canonical, other) for other in others
-        }
+        others = [
+            stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical
+        ]
+        alignments = {other.doc_id: _aligned_rows(canonical, other) for other in others}
         if not self._merge:
             for doc_id in cluster.members:
                 self._write_alone(*members[doc_id], number)
@@ -136,7 +136,9 @@ class ClusterAssembler:
         for doc_id in cluster.members:
             if doc_id != cluster.canonical:
                 scanned, stripped = members[doc_id]
-                self._record(scanned, stripped, Status.MERGED, number, merged_into=cluster.canonical)
+                self._record(
+                    scanned, stripped, Status.MERGED, number, merged_into=cluster.canonical
+                )
         self._report.add_cluster(number, cluster, merged.inserted, alignments)
 
 

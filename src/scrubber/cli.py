@@ -94,8 +94,18 @@ def report_failures(failures: Sequence[InputFailure]) -> None:
 
 
 common_options = [
-    click.option("--config", type=click.Path(dir_okay=False), help="Settings file (default: the nearest scrubber.toml or pyproject.toml with [tool.scrubber])."),
-    click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (default: all cores)."),
+    click.option(
+        "--config",
+        type=click.Path(dir_okay=False),
+        help="Settings file (default: the nearest scrubber.toml or pyproject.toml with [tool.scrubber]).",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Worker processes (default: all cores).",
+    ),
     click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
 ]
 
@@ -123,17 +133,46 @@ def main(debug: bool) -> None:
 @click.argument("src", type=click.Path(exists=True, file_okay=True, dir_okay=True))
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
-@click.option("--no-merge", is_flag=True, help="Strip only: every input gets its own output (duplicates are still reported).")
-@click.option("--aggressive", is_flag=True, help="Remove more boilerplate at some risk to short content lines.")
-@click.option("--profile", type=click.Choice(["default", "aggressive"]), default=None, help="Rule profile (default: content first).")
-@click.option("--disable", multiple=True, metavar="RULE", help="Switch a rule off (repeatable; see `scrubber rules`).")
+@click.option(
+    "--no-merge",
+    is_flag=True,
+    help="Strip only: every input gets its own output (duplicates are still reported).",
+)
+@click.option(
+    "--aggressive",
+    is_flag=True,
+    help="Remove more boilerplate at some risk to short content lines.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["default", "aggressive"]),
+    default=None,
+    help="Rule profile (default: content first).",
+)
+@click.option(
+    "--disable",
+    multiple=True,
+    metavar="RULE",
+    help="Switch a rule off (repeatable; see `scrubber rules`).",
+)
 @click.option("--no-templates", is_flag=True, help="Do not learn site templates across documents.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output directory.")
 @with_common
 @handle_errors
-def clean(src: str, out: str, threshold: float | None, no_merge: bool, aggressive: bool,
-          profile: str | None, disable: tuple[str, ...], no_templates: bool, force: bool,
-          config: str | None, jobs: int | None, quiet: bool) -> None:
+def clean(
+    src: str,
+    out: str,
+    threshold: float | None,
+    no_merge: bool,
+    aggressive: bool,
+    profile: str | None,
+    disable: tuple[str, ...],
+    no_templates: bool,
+    force: bool,
+    config: str | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
     """Strip boilerplate from SRC, merge near-duplicates, write OUT.
 
     OUT gets one cleaned document per kept document (same relative path, or documents.jsonl
@@ -144,9 +183,13 @@ def clean(src: str, out: str, threshold: float | None, no_merge: bool, aggressiv
 
     check_rule_names(disable)
     settings = settings_for(
-        [src], config, threshold=threshold, jobs=jobs,
+        [src],
+        config,
+        threshold=threshold,
+        jobs=jobs,
         profile="aggressive" if aggressive else profile,
-        merge=False if no_merge else None, templates=False if no_templates else None,
+        merge=False if no_merge else None,
+        templates=False if no_templates else None,
         disable=disable or None,
     )
     with ProgressDisplay(err_console(), enabled=not quiet) as display:
@@ -162,12 +205,26 @@ def clean(src: str, out: str, threshold: float | None, no_merge: bool, aggressiv
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--check", is_flag=True, help="Exit 1 when near-duplicates exist.")
 @with_common
 @handle_errors
-def dupes(paths: tuple[str, ...], threshold: float | None, fmt: str, check: bool,
-          config: str | None, jobs: int | None, quiet: bool) -> None:
+def dupes(
+    paths: tuple[str, ...],
+    threshold: float | None,
+    fmt: str,
+    check: bool,
+    config: str | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
     """List clusters of near-duplicate documents under PATHS (default: the current directory)."""
     targets = list(paths) or ["."]
     settings = settings_for(targets, config, threshold=threshold, jobs=jobs)
@@ -182,7 +239,9 @@ def dupes(paths: tuple[str, ...], threshold: float | None, fmt: str, check: bool
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @handle_errors
 def rules_command(fmt: str) -> None:
     """List the boilerplate rules with their explanations."""
@@ -193,19 +252,45 @@ def rules_command(fmt: str) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False), default=None,
-              help="Also apply the site templates learned from this directory, as `clean` "
-                   "would (FILE should be one of its documents).")
-@click.option("--profile", type=click.Choice(["default", "aggressive"]), default=None,
-              help="Rule profile (default: content first).")
-@click.option("--disable", multiple=True, metavar="RULE",
-              help="Switch a rule off (repeatable; see `scrubber rules`).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Also apply the site templates learned from this directory, as `clean` "
+    "would (FILE should be one of its documents).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["default", "aggressive"]),
+    default=None,
+    help="Rule profile (default: content first).",
+)
+@click.option(
+    "--disable",
+    multiple=True,
+    metavar="RULE",
+    help="Switch a rule off (repeatable; see `scrubber rules`).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @with_common
 @handle_errors
-def explain(file: str, corpus: str | None, profile: str | None, disable: tuple[str, ...],
-            fmt: str, config: str | None, jobs: int | None, quiet: bool) -> None:
+def explain(
+    file: str,
+    corpus: str | None,
+    profile: str | None,
+    disable: tuple[str, ...],
+    fmt: str,
+    config: str | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
     """Show FILE line by line: kept, or removed and by which rule.
 
     Colours on a terminal; plain lines ("-" marks a removed line, its rule in brackets)
@@ -216,8 +301,9 @@ def explain(file: str, corpus: str | None, profile: str | None, disable: tuple[s
     from scrubber.terminal import render_explanation
 
     check_rule_names(disable)
-    settings = settings_for([corpus or file], config, jobs=jobs, profile=profile,
-                            disable=disable or None)
+    settings = settings_for(
+        [corpus or file], config, jobs=jobs, profile=profile, disable=disable or None
+    )
     with ProgressDisplay(err_console(), enabled=not quiet) as display:
         explanation = explain_file(file, settings, corpus, display.callback)
     report_failures(explanation.failures)
@@ -229,9 +315,12 @@ def explain(file: str, corpus: str | None, profile: str | None, disable: tuple[s
 @main.command("diff")
 @click.argument("a", type=click.Path(exists=True, dir_okay=False))
 @click.argument("b", type=click.Path(exists=True, dir_okay=False))
-@click.option("--raw", is_flag=True,
-              help="Compare the files as they are (default: after boilerplate removal, as "
-                   "near-duplicate detection sees them).")
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Compare the files as they are (default: after boilerplate removal, as "
+    "near-duplicate detection sees them).",
+)
 @click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
 @click.option("--config", type=click.Path(dir_okay=False), help="Settings file.")
 @handle_errors

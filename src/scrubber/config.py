@@ -53,8 +53,10 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "tool" in _read_toml(pyproject) and "scrubber" in (
-            _read_toml(pyproject)["tool"]
+        if (
+            pyproject.is_file()
+            and "tool" in _read_toml(pyproject)
+            and "scrubber" in (_read_toml(pyproject)["tool"])
         ):
             return pyproject
     return None
@@ -78,7 +80,9 @@ def settings_from_table(table: dict[str, Any], origin: str) -> Settings:
         key = _KEY_ALIASES.get(raw_key, raw_key.replace("-", "_"))
         if key not in known:
             names = ", ".join(sorted(known))
-            raise ConfigError(f"{origin}: unknown key '{raw_key}' in [tool.scrubber] (known: {names})")
+            raise ConfigError(
+                f"{origin}: unknown key '{raw_key}' in [tool.scrubber] (known: {names})"
+            )
         if key in _TUPLE_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{origin}: '{raw_key}' must be a list of strings")
@@ -105,6 +109,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax or remove the file") from exc
-
-
+        raise ConfigError(
+            f"{path}: not valid TOML ({exc}); fix the syntax or remove the file"
+        ) from exc

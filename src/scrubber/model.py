@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class Cluster:
     pairs: tuple[Pair, ...]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     KEPT = "kept"  # written on its own
     CANONICAL = "canonical"  # written as the merged document of its cluster
     MERGED = "merged"  # folded into its cluster's canonical document

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scrubber import dedup, rules
+from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
 from scrubber.config import Settings
 from scrubber.errors import InputError, UsageError
 from scrubber.io import iter_refs, load_document
@@ -34,10 +35,8 @@ from scrubber.model import (
     ProgressEvent,
     Restripped,
     Scanned,
-    Stripped,
     no_progress,
 )
-from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
 from scrubber.outputs import OutputWriter
 from scrubber.parallel import map_ordered, worker_state
 from scrubber.report import ReportBuilder, RunReport
@@ -58,7 +57,9 @@ class Corpus:
         return [s.ref.doc_id for s in self.docs]
 
 
-def collect_refs(paths: Sequence[str], settings: Settings) -> tuple[list[DocRef], list[InputFailure]]:
+def collect_refs(
+    paths: Sequence[str], settings: Settings
+) -> tuple[list[DocRef], list[InputFailure]]:
     """Find every input document (cheap: nothing is decoded yet)."""
     refs: list[DocRef] = []
     failures: list[InputFailure] = []
@@ -166,16 +167,18 @@ def _to_cluster(group: dedup.ClusterGroup, corpus: Corpus) -> Cluster:
     ids = corpus.ids
     members = sorted(group.members, key=lambda i: ids[i])
     best = max(members, key=lambda i: (corpus.docs[i].words, -members.index(i)))
-    pairs = tuple(
-        Pair(*sorted((ids[i], ids[j])), round(sim, 4))  # type: ignore[call-arg]
-        for i, j, sim in group.pairs
-    )
+    pairs = tuple(_pair(ids[i], ids[j], sim) for i, j, sim in group.pairs)
     return Cluster(
         members=tuple(ids[i] for i in members),
         canonical=ids[best],
         reason=canonical_reason(corpus.docs[best].words, [corpus.docs[i].words for i in members]),
         pairs=tuple(sorted(pairs, key=lambda p: (p.a, p.b))),
     )
+
+
+def _pair(a: str, b: str, similarity: float) -> Pair:
+    first, second = sorted((a, b))
+    return Pair(first, second, round(similarity, 4))
 
 
 def canonical_reason(best_words: int, all_words: Sequence[int]) -> str:
@@ -219,7 +222,9 @@ def check_output_dir(src: Path, out: Path, force: bool) -> None:
     """Refuse an output directory inside the input (or the input itself), or a non-empty one."""
     src_r, out_r = src.resolve(), out.resolve()
     if out_r == src_r or (src_r.is_dir() and out_r.is_relative_to(src_r)):
-        raise UsageError(f"{out}: the output directory is inside the input {src}; choose a path outside it")
+        raise UsageError(
+            f"{out}: the output directory is inside the input {src}; choose a path outside it"
+        )
     if out_r.exists() and not out_r.is_dir():
         raise UsageError(f"{out}: exists and is not a directory; choose another output path")
     if out_r.is_dir() and any(out_r.iterdir()) and not force:
@@ -250,7 +255,9 @@ def _restrip_one(scanned: Scanned) -> Restripped:
     try:
         doc = load_document(scanned.ref, settings.errors)
     except InputError as exc:  # changed or vanished since pass 1
-        return Restripped(scanned, None, InputFailure(scanned.ref.doc_id, scanned.ref.path, str(exc)))
+        return Restripped(
+            scanned, None, InputFailure(scanned.ref.doc_id, scanned.ref.path, str(exc))
+        )
     stripped = rules.strip_page(
         doc.doc_id, body_of(doc), settings, templates=state["templates"], site=scanned.ref.site
     )

@@ -117,7 +117,9 @@ def render_dupes(result: DupesResult, fmt: str, console: Console) -> None:
         writer.writerow(["cluster", "canonical", "a", "b", "similarity"])
         for number, cluster in enumerate(data["clusters"], 1):
             for pair in cluster["pairs"]:
-                writer.writerow([number, cluster["canonical"], pair["a"], pair["b"], pair["similarity"]])
+                writer.writerow(
+                    [number, cluster["canonical"], pair["a"], pair["b"], pair["similarity"]]
+                )
         console.file.write(buffer.getvalue())
     else:
         _dupes_table(result, console)
@@ -125,11 +127,14 @@ def render_dupes(result: DupesResult, fmt: str, console: Console) -> None:
 
 def _dupes_table(result: DupesResult, console: Console) -> None:
     if not result.clusters:
-        console.print(f"No near-duplicates among {result.documents} documents "
-                      f"(threshold {result.threshold}).")
+        console.print(
+            f"No near-duplicates among {result.documents} documents (threshold {result.threshold})."
+        )
         return
-    table = Table(title=f"{len(result.clusters)} clusters among {result.documents} documents "
-                        f"(threshold {result.threshold})")
+    table = Table(
+        title=f"{len(result.clusters)} clusters among {result.documents} documents "
+        f"(threshold {result.threshold})"
+    )
     table.add_column("#", justify="right")
     table.add_column("document a")
     table.add_column("document b")
@@ -145,8 +150,10 @@ def _dupes_table(result: DupesResult, console: Console) -> None:
 
 def render_rules(rules: Sequence[Any], fmt: str, console: Console) -> None:
     if fmt == "json":
-        rows = [{"name": r.name, "scope": r.scope, "summary": r.summary,
-                 "explanation": r.explanation} for r in rules]
+        rows = [
+            {"name": r.name, "scope": r.scope, "summary": r.summary, "explanation": r.explanation}
+            for r in rules
+        ]
         console.file.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title="boilerplate rules", show_lines=True)

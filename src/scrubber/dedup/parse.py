@@ -30,6 +30,7 @@ class Parsed:
     """Sentences (units) of one document, as word stems, with their paragraphs."""
 
     stems: NDArray[np.uint64]  # one per word, in text order
+    numeric: NDArray[np.bool_]  # the word has a digit (numbers, dates, codes)
     unit: NDArray[np.int64]  # sentence index of each word (0 .. units-1)
     unit_words: NDArray[np.float64]  # words per sentence: the weight of a sentence
     unit_paragraph: NDArray[np.int64]  # paragraph index of each sentence
@@ -85,8 +86,11 @@ def parse(text: str) -> Parsed:
     unit_words = np.bincount(unit, minlength=kept.size).astype(np.float64)
     first_word = np.searchsorted(unit, np.arange(kept.size))
     unit_paragraph = np.searchsorted(paragraph_starts, found.starts[first_word], side="right")
+    digits = np.zeros(data.size + 1, np.int64)
+    np.cumsum((data >= 0x30) & (data <= 0x39), out=digits[1:])
     return Parsed(
         stems=found.stems,
+        numeric=digits[found.ends] > digits[found.starts],
         unit=unit.astype(np.int64),
         unit_words=unit_words,
         unit_paragraph=unit_paragraph.astype(np.int64),

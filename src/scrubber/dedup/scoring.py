@@ -32,6 +32,7 @@ from scrubber.dedup.parse import Parsed
 FULL_MATCH = 0.2  # a sentence whose best weighted Dice overlap reaches this is matched
 MIN_MATCH = 0.1  # below this a sentence has no counterpart
 PAIR_POWER = 2.0
+DIGIT_WEIGHT = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,6 +95,11 @@ def match(a: Parsed, b: Parsed, rarity: Rarity | None = None) -> Match:
     in_b[b.unit, index[a.size :]] = 1.0
     sentences = in_a.sum(axis=0) + in_b.sum(axis=0)
     weight = np.log((a.units + b.units + 1.0) / sentences) ** PAIR_POWER
+    if DIGIT_WEIGHT != 1.0:
+        numeric = np.zeros(vocab.size, np.bool_)
+        numeric[index[: a.size][a.numeric]] = True
+        numeric[index[a.size :][b.numeric]] = True
+        weight = np.where(numeric, weight * DIGIT_WEIGHT, weight)
     if rarity is not None:
         shared = (in_a.any(axis=0).astype(np.int64)) + in_b.any(axis=0)
         weight = weight * rarity.weights(vocab, shared)

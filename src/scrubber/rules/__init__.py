@@ -13,7 +13,8 @@ from __future__ import annotations
 from scrubber.rules.base import RuleInfo
 from scrubber.rules.registry import check_rule_names, list_rules, rule_names
 from scrubber.rules.strip import strip_page
-from scrubber.rules.templates import LineFingerprints, TemplateIndex, fingerprint_lines
+from scrubber.rules.fingerprints import LineFingerprints, fingerprint_lines
+from scrubber.rules.templates import TemplateIndex
 
 __all__ = [
     "LineFingerprints",

@@ -2,72 +2,39 @@
 
 A site's pages share their header, footer, sidebars and "related articles" teasers; one
 page alone cannot tell them from content, the site's other pages can. In a first pass every
-page is stripped by the per-page rules and reduced to ``LineFingerprints`` (a stable 64-bit
-hash of each surviving line's normalized text, its relative position and its length). The
-``TemplateIndex`` counts, per site, in how many *groups* each line occurs: a group is a
-near-duplicate cluster (or a single page), so text that two versions of one story share
-counts once and is never a template. A line is a template when it occurs in enough groups,
-where an occurrence in the first or last quarter of a page counts fully and one in its
-middle counts half (headers, footers and teasers sit at the edges; a phrase repeated in the
-middle of two articles is more likely content). Long lines (teasers of other articles, bios, disclaimers) need two
-groups; short ones must recur on a share of the site's groups.
+page is stripped by the per-page rules and reduced to ``LineFingerprints``. The
+``TemplateIndex`` then counts, per site, in how many *groups* each line occurs: a group is
+a near-duplicate cluster (or a single page), so text that two versions of one story share
+counts once and is never a template. Groups whose prose mostly coincides are merged first
+(the same story scraped twice but not clustered by the caller).
+
+A line is a template when its weighted count reaches two, where an occurrence in the first
+or last quarter of a page counts fully and one in its middle counts half (headers, footers
+and teasers sit at the edges; a sentence repeated in the middle of two articles is more
+likely content). Long lines (teasers of other articles, bios, disclaimers) need no more;
+short ones must also recur on a share of the site's groups ("Thank you." on two pages of a
+big site is not a template).
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 
 from scrubber.config import Settings
-from scrubber.model import Line
 from scrubber.rules.base import DEFAULT, PROFILES, PageView, Profile, page_rule
 from scrubber.rules.context import is_prose
-from scrubber.rules.text import DIGITS, LineFacts
+from scrubber.rules.fingerprints import LineFingerprints, fingerprint, position_weight
+from scrubber.rules.text import LineFacts
 
-_EDGE = 0.25  # the first and last quarter of a page's lines are its edges
-_MIDDLE_WEIGHT = 0.5  # an occurrence in the middle of a page counts half
+GroupLines = dict[int, tuple[float, int]]  # fingerprint -> (largest weight, word count)
 
-
-@lru_cache(maxsize=1 << 16)
-def fingerprint(key: str) -> int:
-    """Stable 64-bit hash of a case-folded line, digits folded to 0 (blake2b, not ``hash``)."""
-    folded = DIGITS.sub("0", key)
-    return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-@dataclass(frozen=True)
-class LineFingerprints:
-    """One page's surviving non-empty lines, reduced to what template detection needs.
-
-    ``hashes[i]`` is the fingerprint of the i-th line, ``positions[i]`` its relative
-    position on the page (0 = first line, 255 = last), ``words[i]`` its word count (capped
-    at 255). Small and picklable, so a first pass can run in worker processes.
-    """
-
-    hashes: tuple[int, ...]
-    positions: bytes
-    words: bytes
-
-
-def fingerprint_lines(kept: Sequence[Line]) -> LineFingerprints:
-    """Fingerprints of the kept non-empty lines of one page (after the per-page rules)."""
-    facts = [fact for fact in (LineFacts.of(line.text) for line in kept) if fact.text]
-    last = max(len(facts) - 1, 1)
-    return LineFingerprints(
-        hashes=tuple(fingerprint(fact.key) for fact in facts),
-        positions=bytes(255 * i // last for i in range(len(facts))),
-        words=bytes(min(fact.words, 255) for fact in facts),
-    )
-
-
-def _weight(position: int) -> float:
-    """How much one occurrence counts: fully at the page's edges, half in its middle."""
-    relative = position / 255
-    return 1.0 if relative < _EDGE or relative > 1 - _EDGE else _MIDDLE_WEIGHT
+_STORY_WORDS = 10  # lines this long tell one story from another
+_STORY_SHARE = 0.8  # groups sharing this share of their story lines are one story
+_STORY_MIN_SHARED = 3
+_STORY_CAP = 16  # a long line on more groups than this is chrome, not a story's text
 
 
 class TemplateIndex:
@@ -86,38 +53,40 @@ class TemplateIndex:
         cluster id (its own doc id when it has no duplicates).
         """
         profile = PROFILES.get(settings.profile, DEFAULT)
-        seen: dict[str, dict[str, dict[int, tuple[float, int]]]] = defaultdict(dict)
+        sites: dict[str, dict[str, GroupLines]] = defaultdict(dict)
         for site, group, prints in pages:
-            lines = seen[site].setdefault(group, {})
+            lines = sites[site].setdefault(group, {})
             for digest, position, words in zip(
                 prints.hashes, prints.positions, prints.words, strict=True
             ):
-                weight = _weight(position)
+                weight = position_weight(position)
                 if lines.get(digest, (0.0, 0))[0] < weight:
                     lines[digest] = (weight, words)
-        return cls({site: _site_templates(groups, profile) for site, groups in seen.items()})
+        return cls({site: _site_templates(groups, profile) for site, groups in sites.items()})
 
     def for_site(self, site: str) -> frozenset[int]:
         """The fingerprints of ``site``'s template lines (empty for an unknown site)."""
         return self._templates.get(site, frozenset())
 
     def sites(self) -> list[str]:
-        return sorted(self._templates)
+        """The sites with at least one template line, sorted."""
+        return sorted(site for site, lines in self._templates.items() if lines)
 
     def __len__(self) -> int:
         return sum(len(lines) for lines in self._templates.values())
 
 
-def _site_templates(groups: dict[str, dict[int, tuple[float, int]]], profile: Profile) -> frozenset[int]:
-    if len(groups) < 2:
+def _site_templates(groups: dict[str, GroupLines], profile: Profile) -> frozenset[int]:
+    stories = _merge_same_stories(groups)
+    if len(stories) < 2:
         return frozenset()
     totals: dict[int, float] = defaultdict(float)
     longest: dict[int, int] = {}
-    for lines in groups.values():
+    for lines in stories:
         for digest, (weight, words) in lines.items():
             totals[digest] += weight
             longest[digest] = max(longest.get(digest, 0), words)
-    short_needed = max(2.0, math.ceil(profile.template_share * len(groups)))
+    short_needed = max(2.0, math.ceil(profile.template_share * len(stories)))
     return frozenset(
         digest
         for digest, total in totals.items()
@@ -125,14 +94,49 @@ def _site_templates(groups: dict[str, dict[int, tuple[float, int]]], profile: Pr
     )
 
 
+def _merge_same_stories(groups: dict[str, GroupLines]) -> list[GroupLines]:
+    """Merge groups that share most of their long lines: one story, not a template."""
+    names = sorted(groups)
+    story = [{d for d, (_w, words) in groups[n].items() if words >= _STORY_WORDS} for n in names]
+    owners: dict[int, list[int]] = defaultdict(list)
+    for index, digests in enumerate(story):
+        for digest in digests:
+            owners[digest].append(index)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in owners.values():
+        if 2 <= len(members) <= _STORY_CAP:
+            shared.update(itertools.combinations(members, 2))
+    parent = list(range(len(names)))
+    for (a, b), count in shared.items():
+        smaller = min(len(story[a]), len(story[b]))
+        if count >= _STORY_MIN_SHARED and count >= _STORY_SHARE * smaller:
+            parent[_root(parent, a)] = _root(parent, b)
+    merged: dict[int, GroupLines] = {}
+    for index, name in enumerate(names):
+        target = merged.setdefault(_root(parent, index), {})
+        for digest, entry in groups[name].items():
+            if target.get(digest, (0.0, 0))[0] < entry[0]:
+                target[digest] = entry
+    return list(merged.values())
+
+
+def _root(parent: list[int], index: int) -> int:
+    while parent[index] != index:
+        parent[index] = parent[parent[index]]
+        index = parent[index]
+    return index
+
+
 @page_rule("site-template", scope="corpus")
 def site_template(view: PageView) -> Sequence[int]:
     """A line that other pages of the same site repeat: header, footer, sidebar, teasers.
 
-    Found with the whole corpus (see ``TemplateIndex``): a line occurring in at least two
-    groups of a site's pages (long lines), or on a share of them (short lines), with
-    occurrences above or below the prose weighted fully and those inside it by half.
-    Text that two versions of one story share counts once and stays.
+    Found with the whole corpus (see ``TemplateIndex``): a line on at least two groups of
+    the site's pages (weighted by position: edges count fully, the middle half), short
+    lines also on a share of them. Text that two versions of one story share counts once
+    and stays. A template line right above a paragraph of prose is the page's own heading
+    (a menu also lists it) and stays; a short line between two template lines is part of
+    their block (a menu item only some pages have) and goes.
     Removed (seeds): the three teaser paragraphs opening both 000 and 004. Kept: "On
     October 30, 2019, Moscow hosted ..." shared by 000 and 003 (one story).
     """
@@ -148,15 +152,15 @@ def site_template(view: PageView) -> Sequence[int]:
     return [
         i
         for i, hit in enumerate(hits)
-        if hit or (0 < i < last and hits[i - 1] and hits[i + 1] and _inside_block(lines[i], view.profile))
+        if hit or (0 < i < last and hits[i - 1] and hits[i + 1] and _in_block(lines[i], view))
     ]
-
-
-def _inside_block(facts: LineFacts, profile: Profile) -> bool:
-    """A short line between two template lines belongs to their block (a menu's new item)."""
-    return facts.words < profile.short_words and not facts.sentence
 
 
 def _heads_prose(facts: LineFacts, following: LineFacts, profile: Profile) -> bool:
     """A short line right above a paragraph of prose: the page's heading, also in a menu."""
     return facts.words < profile.short_words and is_prose(following, profile)
+
+
+def _in_block(facts: LineFacts, view: PageView) -> bool:
+    """A short line between two template lines belongs to their block (a menu's new item)."""
+    return facts.words < view.profile.short_words and not facts.sentence
