@@ -78,11 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         result = subprocess.run(command, check=False, capture_output=True, text=True)
     print(result.stdout, end="")
     print(result.stderr, end="", file=sys.stderr)
-    templates = "off" if args.no_templates else "on"
+    passes = "one pass, no templates" if args.no_templates else "two passes with templates"
     print(
-        f"profile={args.profile} templates={templates} pages={len(pages)} "
-        f"clean_seconds={seconds:.2f} ({1000 * seconds / len(pages):.1f} ms/page, "
-        "two passes with templates)"
+        f"profile={args.profile} pages={len(pages)} clean_seconds={seconds:.2f} "
+        f"({1000 * seconds / len(pages):.1f} ms/page, {passes})"
     )
     return result.returncode
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from types import TracebackType
 
 from scrubber.dedup import align_paragraphs
+from scrubber.errors import InputError
+from scrubber.io import input_failure
 from scrubber.io.write import AtomicJsonlWriter
 from scrubber.merge import merge_cluster, paragraphs_of
 from scrubber.model import (
@@ -23,10 +25,10 @@ from scrubber.model import (
     Status,
     Stripped,
 )
-from scrubber.outputs import OutputWriter
+from scrubber.outputs import MANIFEST, OutputWriter
 from scrubber.report.data import ReportBuilder, manifest_dict
 
-MANIFEST = "manifest.jsonl"
+__all__ = ["MANIFEST", "ClusterAssembler", "ManifestWriter", "failed_record"]
 
 
 class ManifestWriter:
@@ -69,6 +71,7 @@ class ClusterAssembler:
         self._clusters = list(clusters)
         self._number = {m: n for n, c in enumerate(self._clusters, 1) for m in c.members}
         self._waiting: dict[int, dict[str, tuple[Scanned, Stripped]]] = {}
+        self._arrived: dict[int, int] = {}  # members seen per cluster, failed ones included
         self._merge = merge
         self._writer = writer
         self._report = report
@@ -76,22 +79,32 @@ class ClusterAssembler:
 
     def add(self, item: Restripped) -> None:
         scanned, stripped = item.scanned, item.stripped
+        number = self._number.get(scanned.ref.doc_id)
         if item.failure is not None or stripped is None:
             failure = item.failure or InputFailure(scanned.ref.doc_id, scanned.ref.path, "vanished")
             self._report.run.failures.append(failure)
-            return
-        number = self._number.get(scanned.ref.doc_id)
-        if number is None:
+        elif number is None:
             self._write_alone(scanned, stripped, None)
-            return
-        waiting = self._waiting.setdefault(number, {})
-        waiting[scanned.ref.doc_id] = (scanned, stripped)
-        if len(waiting) == len(self._clusters[number - 1].members):
-            self._finish_cluster(number, self._waiting.pop(number))
+        else:
+            self._waiting.setdefault(number, {})[scanned.ref.doc_id] = (scanned, stripped)
+        if number is not None:
+            # A member that failed in pass 2 (changed since pass 1) must not hold back the rest.
+            self._arrived[number] = self._arrived.get(number, 0) + 1
+            if self._arrived[number] == len(self._clusters[number - 1].members):
+                self._finish_cluster(number, self._waiting.pop(number, {}))
 
     def _write_alone(self, scanned: Scanned, stripped: Stripped, number: int | None) -> None:
-        output = self._writer.write(scanned.ref, stripped.text)
-        self._record(scanned, stripped, Status.KEPT, number, output=output)
+        output = self._write(scanned, stripped.text)
+        if output is not None:
+            self._record(scanned, stripped, Status.KEPT, number, output=output)
+
+    def _write(self, scanned: Scanned, text: str) -> str | None:
+        """Write one output; a path that cannot be written fails its document only."""
+        try:
+            return self._writer.write(scanned.ref, text)
+        except InputError as exc:
+            self._report.run.failures.append(input_failure(scanned.ref, exc))
+            return None
 
     def _record(
         self,
@@ -120,6 +133,11 @@ class ClusterAssembler:
 
     def _finish_cluster(self, number: int, members: dict[str, tuple[Scanned, Stripped]]) -> None:
         cluster = self._clusters[number - 1]
+        if cluster.canonical not in members:  # it failed in pass 2: the others stand alone
+            for scanned, stripped in members.values():
+                self._write_alone(scanned, stripped, number)
+            self._report.add_cluster(number, cluster, (), {})
+            return
         canonical_scanned, canonical = members[cluster.canonical]
         others = [
             stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical
@@ -127,14 +145,22 @@ class ClusterAssembler:
         alignments = {other.doc_id: _aligned_rows(canonical, other) for other in others}
         if not self._merge:
             for doc_id in cluster.members:
-                self._write_alone(*members[doc_id], number)
+                if doc_id in members:
+                    self._write_alone(*members[doc_id], number)
             self._report.add_cluster(number, cluster, (), alignments)
             return
         merged = merge_cluster(canonical, others)
-        output = self._writer.write(canonical_scanned.ref, merged.text)
+        output = self._write(canonical_scanned, merged.text)
+        if output is None:
+            for doc_id, (scanned, _) in members.items():
+                if doc_id != cluster.canonical:
+                    reason = f"merged into {cluster.canonical}, whose output could not be written"
+                    failure = InputFailure(doc_id, scanned.ref.path, reason)
+                    self._report.run.failures.append(failure)
+            return
         self._record(canonical_scanned, canonical, Status.CANONICAL, number, output=output)
         for doc_id in cluster.members:
-            if doc_id != cluster.canonical:
+            if doc_id != cluster.canonical and doc_id in members:
                 scanned, stripped = members[doc_id]
                 self._record(
                     scanned, stripped, Status.MERGED, number, merged_into=cluster.canonical

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -66,10 +67,21 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Control characters (a newline, a terminal escape sequence) and bidirectional overrides in a
+# file name must not break the one line per message, nor reach the terminal as commands.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def escape(text: str) -> str:
+    """Text from the corpus (file names, ids) made safe to print as one line of rich markup."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    return rich_escape(_UNPRINTABLE.sub(_escaped, text))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _save_traceback() -> str:
@@ -88,9 +100,12 @@ def settings_for(paths: Sequence[str], config: str | None, **flags: Any) -> Sett
 
 
 def report_failures(failures: Sequence[InputFailure]) -> None:
+    """One line per failed input: its name (as in the manifest) and what is wrong."""
     console = err_console()
     for failure in failures:
-        console.print(f"[yellow]scrubber: skipped[/] {escape(failure.reason)}")
+        console.print(
+            f"[yellow]scrubber: skipped[/] {escape(failure.doc_id)}: {escape(failure.reason)}"
+        )
 
 
 common_options = [
@@ -116,6 +131,31 @@ def with_common(func: F) -> F:
     return func
 
 
+def with_cache(func: F) -> F:
+    """``--cache`` / ``--cache-file``: keep pass 1's results in the corpus index."""
+    func = click.option(
+        "--cache-file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The index file to use (implies --cache).",
+    )(func)
+    return click.option(
+        "--cache",
+        is_flag=True,
+        help="Keep signatures in an index (.scrubber/index.sqlite under the first input "
+        "directory; shared with the pre-commit hooks): only new or changed documents are "
+        "read again, with the same results.",
+    )(func)
+
+
+def cache_path(first: str, cache: bool, cache_file: str | None) -> Path | None:
+    from scrubber.index import default_path
+
+    if cache_file:
+        return Path(cache_file)
+    return default_path(Path(first)) if cache else None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="scrubber")
 @click.option("--debug", is_flag=True, help="Show full tracebacks of internal errors.")
@@ -126,6 +166,7 @@ def main(debug: bool) -> None:
       scrubber clean SRC OUT              strip boilerplate, merge near-duplicates, write a report
       scrubber dupes [PATH...]            list near-duplicate clusters
       scrubber rules                      list the boilerplate rules
+      scrubber strip FILE...              remove boilerplate in place (pre-commit hook)
     """
 
 
@@ -157,6 +198,7 @@ def main(debug: bool) -> None:
 )
 @click.option("--no-templates", is_flag=True, help="Do not learn site templates across documents.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output directory.")
+@with_cache
 @with_common
 @handle_errors
 def clean(
@@ -169,6 +211,8 @@ def clean(
     disable: tuple[str, ...],
     no_templates: bool,
     force: bool,
+    cache: bool,
+    cache_file: str | None,
     config: str | None,
     jobs: int | None,
     quiet: bool,
@@ -193,7 +237,14 @@ def clean(
         disable=disable or None,
     )
     with ProgressDisplay(err_console(), enabled=not quiet) as display:
-        run = pipeline.clean(Path(src), Path(out), settings, display.callback, force=force)
+        run = pipeline.clean(
+            Path(src),
+            Path(out),
+            settings,
+            display.callback,
+            force=force,
+            cache=cache_path(src, cache, cache_file),
+        )
     report_failures(run.failures)
     err_console().print(
         f"scrubber: {run.documents_in} documents in, {run.documents_out} out, "
@@ -214,6 +265,7 @@ def clean(
     help="Output format.",
 )
 @click.option("--check", is_flag=True, help="Exit 1 when near-duplicates exist.")
+@with_cache
 @with_common
 @handle_errors
 def dupes(
@@ -221,6 +273,8 @@ def dupes(
     threshold: float | None,
     fmt: str,
     check: bool,
+    cache: bool,
+    cache_file: str | None,
     config: str | None,
     jobs: int | None,
     quiet: bool,
@@ -229,13 +283,33 @@ def dupes(
     targets = list(paths) or ["."]
     settings = settings_for(targets, config, threshold=threshold, jobs=jobs)
     with ProgressDisplay(err_console(), enabled=not quiet) as display:
-        result = pipeline.find_dupes(targets, settings, display.callback)
+        result = pipeline.find_dupes(
+            targets, settings, display.callback, cache=cache_path(targets[0], cache, cache_file)
+        )
     report_failures(result.failures)
     render_dupes(result, fmt, Console(highlight=False, soft_wrap=True))
     if result.failures:
         sys.exit(int(ExitCode.INPUT_FAILED))
     if check and result.clusters:
         sys.exit(int(ExitCode.FOUND))
+
+
+@main.command(
+    "strip",
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def strip_command(args: tuple[str, ...]) -> None:
+    """Remove boilerplate from FILES in place (the scrubber-strip pre-commit hook).
+
+    \b
+    scrubber strip FILE... [--check] [--diff] [--no-templates] [--corpus DIR]
+    (scrubber strip --help for all options)
+    """
+    from scrubber.hooks import strip
+
+    sys.exit(strip.main(list(args)))
 
 
 @main.command("rules")

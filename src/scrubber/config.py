@@ -32,6 +32,7 @@ class Settings:
     merge: bool = True
     templates: bool = True
     errors: str = "replace"  # "replace": undecodable bytes become U+FFFD; "strict": fail the input
+    roots: tuple[str, ...] = ()  # pre-commit hooks: corpus folders, relative to the repository
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given non-None values replaced (command-line flags)."""
@@ -39,7 +40,7 @@ class Settings:
         return dataclasses.replace(self, **given)
 
 
-_TUPLE_KEYS = {"globs", "disable", "extra_patterns"}
+_TUPLE_KEYS = {"globs", "disable", "extra_patterns", "roots"}
 _KEY_ALIASES = {"extra-patterns": "extra_patterns", "num-perm": "num_perm"}
 
 

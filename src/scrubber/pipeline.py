@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from scrubber import dedup, rules
 from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
 from scrubber.config import Settings
-from scrubber.errors import InputError, UsageError
-from scrubber.io import iter_refs, load_document
+from scrubber.errors import InputError
+from scrubber.io import input_failure, iter_refs, load_document
 from scrubber.model import (
     Cluster,
     DocRef,
@@ -35,9 +35,10 @@ from scrubber.model import (
     ProgressEvent,
     Restripped,
     Scanned,
+    Stripped,
     no_progress,
 )
-from scrubber.outputs import OutputWriter
+from scrubber.outputs import OutputDirectory, OutputWriter, check_output_dir, claim_output_names
 from scrubber.parallel import map_ordered, worker_state
 from scrubber.report import ReportBuilder, RunReport
 from scrubber.report.render import write_reports
@@ -74,9 +75,54 @@ def scan(
     progress: ProgressCallback = no_progress,
     *,
     fingerprints: bool = False,
+    cache: Path | None = None,
 ) -> Corpus:
     """Pass 1: decode, strip per-page boilerplate and sketch every document, on all cores."""
     refs, failures = collect_refs(paths, settings)
+    return scan_refs(refs, failures, settings, progress, fingerprints=fingerprints, cache=cache)
+
+
+def scan_refs(
+    refs: Sequence[DocRef],
+    failures: Sequence[InputFailure],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    *,
+    fingerprints: bool = False,
+    cache: Path | None = None,
+) -> Corpus:
+    """Pass 1 over documents already found; ``failures`` are discovery's, kept in front.
+
+    With ``cache`` (an index file, see ``scrubber.index``) only documents the index has not
+    seen are read; the result is the same."""
+    results: Iterable[Scanned]
+    if cache is None:
+        results = scan_documents(refs, settings, progress, fingerprints=fingerprints)
+    else:
+        from scrubber.index import use_index
+
+        def compute(todo: list[DocRef]) -> Iterator[Scanned]:
+            return scan_documents(todo, settings, progress, fingerprints=True)
+
+        results = use_index(cache, settings, lambda index: index.scan(refs, compute, fingerprints))
+    docs: list[Scanned] = []
+    failed = list(failures)
+    for scanned in results:
+        if scanned.failure is not None:
+            failed.append(scanned.failure)
+        else:
+            docs.append(scanned)
+    return Corpus(tuple(docs), tuple(failed))
+
+
+def scan_documents(
+    refs: Sequence[DocRef],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    *,
+    fingerprints: bool = False,
+) -> Iterator[Scanned]:
+    """Pass 1 for each document, in order, on all cores."""
     state = {
         "settings": settings,
         "dedup": dedup.DedupSettings.from_settings(settings),
@@ -90,13 +136,7 @@ def scan(
         done += n
         progress(ProgressEvent("scan", done, len(refs)))
 
-    docs: list[Scanned] = []
-    for scanned in map_ordered(_scan_one, refs, state, settings.jobs, on_done=tick):
-        if scanned.failure is not None:
-            failures.append(scanned.failure)
-        else:
-            docs.append(scanned)
-    return Corpus(tuple(docs), tuple(failures))
+    yield from map_ordered(_scan_one, refs, state, settings.jobs, on_done=tick)
 
 
 def _scan_one(ref: DocRef) -> Scanned:
@@ -105,8 +145,8 @@ def _scan_one(ref: DocRef) -> Scanned:
     try:
         doc = load_document(ref, settings.errors)
     except InputError as exc:
-        return Scanned(ref, failure=InputFailure(ref.doc_id, ref.path, str(exc)))
-    stripped = rules.strip_page(doc.doc_id, body_of(doc), settings)
+        return Scanned(ref, failure=input_failure(ref, exc))
+    stripped = strip_document(doc, settings)
     text = stripped.text
     return Scanned(
         ref=ref,
@@ -121,8 +161,22 @@ def _scan_one(ref: DocRef) -> Scanned:
 
 
 def body_of(doc: Document) -> str:
-    """The text the rules see: its lines joined, a final newline not counted as a line."""
-    return "\n".join(doc.lines)
+    """The text the rules see: ``\n`` line endings, a final newline ends the last line (so
+    a document that ends with an empty line keeps it: it is counted, and kept or removed)."""
+    return doc.text
+
+
+def strip_document(
+    doc: Document,
+    settings: Settings,
+    templates: rules.TemplateIndex | None = None,
+    site: str = "",
+) -> Stripped:
+    """``rules.strip_page`` over a document; an empty document has no lines to keep or remove
+    (strip_page would see one empty line in the empty string)."""
+    if not doc.text:
+        return Stripped(doc.doc_id, (), ())
+    return rules.strip_page(doc.doc_id, body_of(doc), settings, templates=templates, site=site)
 
 
 def _input_bytes(refs: Sequence[DocRef]) -> int:
@@ -142,8 +196,11 @@ def stripped_text_loader(corpus: Corpus, settings: Settings) -> Callable[[int], 
         scanned = corpus.docs[index]
         if scanned.text is not None:
             return scanned.text
-        doc = load_document(scanned.ref, settings.errors)
-        return rules.strip_page(doc.doc_id, body_of(doc), settings).text
+        try:
+            doc = load_document(scanned.ref, settings.errors)
+        except InputError:  # changed or vanished since pass 1: it verifies as nothing, and
+            return ""  # pass 2 records the failure
+        return strip_document(doc, settings).text
 
     return load
 
@@ -203,11 +260,15 @@ class _StageTimer:
 
 
 def find_dupes(
-    paths: Sequence[str], settings: Settings, progress: ProgressCallback = no_progress
+    paths: Sequence[str],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    *,
+    cache: Path | None = None,
 ) -> DupesResult:
     """``scrubber dupes``: scan the inputs and return the verified near-duplicate clusters."""
     started = time.perf_counter()
-    corpus = scan(paths, settings, progress)
+    corpus = scan(paths, settings, progress, cache=cache)
     clusters = cluster(corpus, settings, progress)
     progress(ProgressEvent("done", int(time.perf_counter() - started), 0))
     return DupesResult(
@@ -216,19 +277,6 @@ def find_dupes(
         clusters=tuple(sorted(clusters, key=lambda c: c.members)),
         failures=corpus.failures,
     )
-
-
-def check_output_dir(src: Path, out: Path, force: bool) -> None:
-    """Refuse an output directory inside the input (or the input itself), or a non-empty one."""
-    src_r, out_r = src.resolve(), out.resolve()
-    if out_r == src_r or (src_r.is_dir() and out_r.is_relative_to(src_r)):
-        raise UsageError(
-            f"{out}: the output directory is inside the input {src}; choose a path outside it"
-        )
-    if out_r.exists() and not out_r.is_dir():
-        raise UsageError(f"{out}: exists and is not a directory; choose another output path")
-    if out_r.is_dir() and any(out_r.iterdir()) and not force:
-        raise UsageError(f"{out}: the output directory is not empty; empty it or pass --force")
 
 
 def restrip(
@@ -255,25 +303,24 @@ def _restrip_one(scanned: Scanned) -> Restripped:
     try:
         doc = load_document(scanned.ref, settings.errors)
     except InputError as exc:  # changed or vanished since pass 1
-        return Restripped(
-            scanned, None, InputFailure(scanned.ref.doc_id, scanned.ref.path, str(exc))
-        )
-    stripped = rules.strip_page(
-        doc.doc_id, body_of(doc), settings, templates=state["templates"], site=scanned.ref.site
-    )
+        return Restripped(scanned, None, input_failure(scanned.ref, exc))
+    stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
     return Restripped(scanned, stripped)
 
 
 def learn_templates(
     corpus: Corpus, clusters: Sequence[Cluster], settings: Settings
 ) -> rules.TemplateIndex:
-    """Site templates from every page, counting repetition once per duplicate cluster."""
+    """Site templates from every page, counting repetition once per duplicate cluster.
+
+    Pages with no line left (empty, whitespace-only) are no evidence and not counted: an
+    empty file next to a site's pages must not change how they are cleaned."""
     group_of = {member: c.canonical for c in clusters for member in c.members}
     return rules.TemplateIndex.build(
         (
             (s.ref.site, group_of.get(s.ref.doc_id, s.ref.doc_id), s.fingerprints)
             for s in corpus.docs
-            if s.fingerprints is not None
+            if s.fingerprints is not None and len(s.fingerprints.hashes)
         ),
         settings,
     )
@@ -286,11 +333,33 @@ def clean(
     progress: ProgressCallback = no_progress,
     *,
     force: bool = False,
+    cache: Path | None = None,
 ) -> RunReport:
-    """``scrubber clean``: strip, deduplicate, merge, and write documents and reports."""
+    """``scrubber clean``: strip, deduplicate, merge, and write documents and reports.
+
+    OUT holds a marker while the run writes (see ``outputs``): a killed run can be rerun.
+    With ``cache`` (an index file), pass 1 reads only documents the index has not seen."""
     check_output_dir(src, out, force)
+    refs, failures = collect_refs([str(src)], settings)
+    refs, clashes = claim_output_names(refs)
+    with OutputDirectory(out) as directory:
+        run = _clean_into(out, refs, [*failures, *clashes], settings, progress, cache)
+        directory.finish()
+    return run
+
+
+def _clean_into(
+    out: Path,
+    refs: Sequence[DocRef],
+    failures: Sequence[InputFailure],
+    settings: Settings,
+    progress: ProgressCallback,
+    cache: Path | None = None,
+) -> RunReport:
     timer = _StageTimer()
-    corpus = scan([str(src)], settings, progress, fingerprints=settings.templates)
+    corpus = scan_refs(
+        refs, failures, settings, progress, fingerprints=settings.templates, cache=cache
+    )
     timer.lap("scan")
     clusters = sorted(cluster(corpus, settings, progress), key=lambda c: c.members)
     timer.lap("dedup")

@@ -1,6 +1,6 @@
 """A document prepared for the exact comparison: its sentences as sets of word stems.
 
-Sentences end at ``. ! ? ;`` followed by a space (or at a CJK full stop), and at every
+Sentences end at ``. ! ?`` followed by a space (or at a CJK full stop), and at every
 paragraph break; single line breaks (hard wrapping) do not end them. Paragraphs are the
 blank-line separated blocks of :func:`scrubber.normalize.paragraphs`, numbered the same
 way, so an alignment of sentences maps straight onto the paragraphs the merge step and
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from scrubber.dedup.tokens import words_of
+from scrubber.dedup.tokens import Words, words_of
 from scrubber.normalize import paragraphs
 
 _ENDS = np.zeros(256, np.bool_)
-_ENDS[list(b".!?;")] = True
+_ENDS[list(b".!?")] = True
 _SPACE_AFTER = np.zeros(256, np.bool_)
 _SPACE_AFTER[list(b" \t\r\n\x0b\x0c")] = True
 _SPACE_AFTER[0x80:] = True  # a CJK or other non-ASCII character right after "!" or "?"
@@ -27,25 +27,29 @@ _CJK_STOP = b"\xe3\x80\x82"  # "。"
 
 @dataclass(frozen=True, eq=False)
 class Parsed:
-    """Sentences (units) of one document, as word stems, with their paragraphs."""
+    """Sentences (units) of one document as sets of word stems, with their paragraphs.
 
-    stems: NDArray[np.uint64]  # one per word, in text order
-    numeric: NDArray[np.bool_]  # the word has a digit (numbers, dates, codes)
-    unit: NDArray[np.int64]  # sentence index of each word (0 .. units-1)
+    ``vocab`` are the document's distinct stems (sorted); the pairs (``cell_unit[k]``,
+    ``cell_stem[k]``) say which sentence holds which of them (each pair once).
+    """
+
+    vocab: NDArray[np.uint64]
+    numeric: NDArray[np.bool_]  # per vocab entry: the word has a digit (numbers, dates)
+    cell_unit: NDArray[np.int64]
+    cell_stem: NDArray[np.int64]  # index into vocab
     unit_words: NDArray[np.float64]  # words per sentence: the weight of a sentence
     unit_paragraph: NDArray[np.int64]  # paragraph index of each sentence
     paragraphs: int  # number of paragraphs, including those without words
+    size: int  # words
 
     @property
     def units(self) -> int:
         return int(self.unit_words.size)
 
     @property
-    def size(self) -> int:
-        return int(self.stems.size)
-
-    def distinct_stems(self) -> NDArray[np.uint64]:
-        return np.unique(self.stems)
+    def stem_units(self) -> NDArray[np.int64]:
+        """Number of sentences holding each vocab entry."""
+        return np.bincount(self.cell_stem, minlength=self.vocab.size)
 
 
 def _sentence_breaks(data: NDArray[np.uint8]) -> NDArray[np.int64]:
@@ -73,26 +77,54 @@ def _find_all(data: NDArray[np.uint8], needle: bytes) -> NDArray[np.int64]:
     return np.flatnonzero(hit).astype(np.int64)
 
 
+def _numbers_joined(found: Words) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.bool_]]:
+    """Stems, start offsets and digit flags of the words, with "81,369" and "31.6" one word.
+
+    Numbers are what template pages (census figures, sports results) differ in and what
+    translations keep, so each keeps its identity rather than splitting into "31" and "6".
+    """
+    data = found.data
+    digits = np.zeros(data.size + 1, np.int64)
+    np.cumsum((data >= 0x30) & (data <= 0x39), out=digits[1:])
+    numeric = digits[found.ends] > digits[found.starts]
+    if found.stems.size < 2:
+        return found.stems, found.starts, numeric
+    sep = data.take(np.minimum(found.ends[:-1], data.size - 1))
+    glued = (found.starts[1:] - found.ends[:-1] == 1) & ((sep == 0x2C) | (sep == 0x2E))
+    glued &= numeric[:-1] & numeric[1:]
+    if not bool(glued.any()):
+        return found.stems, found.starts, numeric
+    group = np.concatenate([[0], np.cumsum(~glued)])
+    first = np.flatnonzero(np.diff(group, prepend=-1))
+    rank = (np.arange(group.size) - first[group] + 1).astype(np.uint64)
+    stems = np.add.reduceat(found.stems * rank, first)
+    return stems, found.starts[first], numeric[first]
+
+
 def parse(text: str) -> Parsed:
     """Split a document into sentences of word stems (see the module docstring)."""
     blocks = paragraphs(text)
     found = words_of("\n\n".join(blocks))
+    stems, starts, numeric = _numbers_joined(found)
     data = found.data
     newline = data == 0x0A
     paragraph_starts = np.flatnonzero(newline[:-1] & newline[1:]) + 2 if data.size else data
-    breaks = _sentence_breaks(data)
-    raw_unit = np.searchsorted(breaks, found.starts, side="right")
+    raw_unit = np.searchsorted(_sentence_breaks(data), starts, side="right")
     kept, unit = np.unique(raw_unit, return_inverse=True)
     unit_words = np.bincount(unit, minlength=kept.size).astype(np.float64)
     first_word = np.searchsorted(unit, np.arange(kept.size))
-    unit_paragraph = np.searchsorted(paragraph_starts, found.starts[first_word], side="right")
-    digits = np.zeros(data.size + 1, np.int64)
-    np.cumsum((data >= 0x30) & (data <= 0x39), out=digits[1:])
+    unit_paragraph = np.searchsorted(paragraph_starts, starts[first_word], side="right")
+    vocab, stem = np.unique(stems, return_inverse=True)
+    cells = np.unique(unit.astype(np.int64) * max(vocab.size, 1) + stem)
+    digit = np.zeros(vocab.size, np.bool_)
+    digit[stem[numeric]] = True
     return Parsed(
-        stems=found.stems,
-        numeric=digits[found.ends] > digits[found.starts],
-        unit=unit.astype(np.int64),
+        vocab=vocab,
+        numeric=digit,
+        cell_unit=cells // max(vocab.size, 1),
+        cell_stem=cells % max(vocab.size, 1),
         unit_words=unit_words,
         unit_paragraph=unit_paragraph.astype(np.int64),
         paragraphs=len(blocks),
+        size=int(stems.size),
     )

@@ -5,19 +5,24 @@ the other. A counterpart is found by word overlap, not by wording: translations 
 sentence share its names, numbers and terms even when no three words in a row agree.
 
 1. Each sentence is a set of word stems (first five characters, so "infected" and
-   "infection" agree).
-2. A stem weighs more the rarer it is: among the sentences of the two documents (words
-   in every sentence, such as "the", weigh almost nothing) and, in a corpus, among the
-   other documents compared (a topic's vocabulary, shared by all its articles, weighs
-   little; names and numbers weigh much).
-3. Two sentences match by the weighted Dice overlap of their stems; a sentence's credit
-   is its best match, full from ``FULL_MATCH`` up, proportional down to ``MIN_MATCH``,
-   nothing below.
-4. A document's coverage is the credit of its sentences weighted by their word counts.
-   The similarity is the mean of the two coverages with the shorter document counted
-   twice: a translation or an edited copy covers both ways (about 1.0), a truncated copy
-   covers the shorter fully and the longer in part (70 % kept: 0.9), two articles on one
-   topic cover little either way.
+   "infection" agree; "81,369" and "31.6" are one word each).
+2. A stem weighs more the rarer it is. Among the sentences of the two documents:
+   ``log((sentences + 1) / sentences holding it) ** 2``, so words in every sentence
+   ("the") weigh nothing and a name in one sentence of each weighs most. In a corpus,
+   also among the other documents compared: ``log(N / (other documents holding it + 1))``
+   (a topic's vocabulary, shared by all its articles, weighs little). Numbers weigh
+   ``DIGIT_WEIGHT`` times more: templates (census pages, results) differ in them and
+   translations keep them.
+3. Two sentences overlap by the weighted Dice coefficient of their stems. A sentence's
+   credit is its best overlap, full from ``FULL_MATCH`` up, proportional down to
+   ``MIN_MATCH``, nothing below; a sentence of the other document that is the best match
+   of more than ``CAPACITY`` sentences shares its credit among them (ten repetitions of a
+   template sentence do not all count against one).
+4. A document's coverage is its sentences' credit weighted by their word counts. The
+   similarity is the mean of the two coverages with the shorter document counted twice:
+   a translation or an edited copy covers both ways (about 1.0), a copy truncated to 70 %
+   covers the shorter fully and the longer in part (0.9), two articles on one topic cover
+   little either way.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ from numpy.typing import NDArray
 
 from scrubber.dedup.parse import Parsed
 
-FULL_MATCH = 0.2  # a sentence whose best weighted Dice overlap reaches this is matched
-MIN_MATCH = 0.1  # below this a sentence has no counterpart
-PAIR_POWER = 2.0
-DIGIT_WEIGHT = 1.0
+FULL_MATCH = 0.2
+MIN_MATCH = 0.1
+CAPACITY = 2
+DIGIT_WEIGHT = 3.0
+SENTENCE_POWER = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,41 +46,51 @@ class Rarity:
     """Document frequencies of stems over the documents compared in a run."""
 
     stems: NDArray[np.uint64]  # sorted distinct stems
-    counts: NDArray[np.int64]  # documents containing each stem
+    counts: NDArray[np.int64]  # documents holding each stem
     documents: int
 
     @classmethod
     def of(cls, docs: list[Parsed]) -> Rarity:
         if not docs:
             return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), 0)
-        every = np.concatenate([doc.distinct_stems() for doc in docs])
-        stems, counts = np.unique(every, return_counts=True)
+        stems, counts = np.unique(np.concatenate([d.vocab for d in docs]), return_counts=True)
         return cls(stems, counts.astype(np.int64), len(docs))
 
-    def weights(self, stems: NDArray[np.uint64], shared: NDArray[np.int64]) -> NDArray[np.float64]:
-        """log((N+2)/(df+1)) over the other documents (``shared``: how many of the pair have it)."""
-        if self.documents <= 2:
-            return np.ones(stems.size)
-        at = np.minimum(np.searchsorted(self.stems, stems), max(self.stems.size - 1, 0))
-        found = self.stems[at] == stems
-        others = np.where(found, self.counts[at] - shared, 0).clip(0)
-        return np.log((self.documents + 0.0) / (others + 1.0))
+    def counts_of(self, stems: NDArray[np.uint64]) -> NDArray[np.int64]:
+        """Documents holding each stem (0 for stems never seen)."""
+        if self.stems.size == 0:
+            return np.zeros(stems.size, np.int64)
+        at = np.minimum(np.searchsorted(self.stems, stems), self.stems.size - 1)
+        return np.where(self.stems[at] == stems, self.counts[at], 0)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a comparison knows beyond the two documents: the corpus, if any."""
+
+    documents: int = 0  # documents in the corpus (0: the two documents alone)
+    counts_a: NDArray[np.int64] | None = None  # documents holding each stem of a's vocab
+    counts_b: NDArray[np.int64] | None = None
 
 
 @dataclass(frozen=True, eq=False)
 class Match:
-    """Sentence credits of two documents: ``credit[i, j]`` in [0, 1]."""
+    """Sentence overlaps of two documents: ``dice[i, j]`` in [0, 1]."""
 
-    credit: NDArray[np.float64]
+    dice: NDArray[np.float64]
     a: Parsed
     b: Parsed
 
+    @property
+    def credit(self) -> NDArray[np.float64]:
+        return _credit(self.dice)
+
     def coverage(self) -> tuple[float, float]:
         """Share of a's words, and of b's words, whose sentence has a counterpart."""
-        if self.credit.size == 0:
+        if self.dice.size == 0:
             return 0.0, 0.0
-        cover_a = float(self.credit.max(axis=1) @ self.a.unit_words) / self.a.unit_words.sum()
-        cover_b = float(self.credit.max(axis=0) @ self.b.unit_words) / self.b.unit_words.sum()
+        cover_a = float(_capped(self.dice) @ self.a.unit_words) / self.a.unit_words.sum()
+        cover_b = float(_capped(self.dice.T) @ self.b.unit_words) / self.b.unit_words.sum()
         return cover_a, cover_b
 
     def score(self) -> float:
@@ -84,28 +100,85 @@ class Match:
         return round((2.0 * cover_a + cover_b) / 3.0, 6)
 
 
-def match(a: Parsed, b: Parsed, rarity: Rarity | None = None) -> Match:
+def _credit(dice: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.where(dice >= MIN_MATCH, np.minimum(dice / FULL_MATCH, 1.0), 0.0)
+
+
+def _capped(dice: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each row's credit for its best column; a column chosen by many rows shares it."""
+    choice = dice.argmax(axis=1)
+    credit = _credit(dice[np.arange(dice.shape[0]), choice])
+    chosen = np.bincount(choice[credit > 0], minlength=dice.shape[1])
+    return credit * np.minimum(1.0, CAPACITY / np.maximum(chosen[choice], 1))
+
+
+def _weights(
+    doc: Parsed, units: NDArray[np.int64], shared: NDArray[np.bool_], counts: NDArray[np.int64] | None, context: Context, total_units: int
+) -> NDArray[np.float64]:
+    """Weight of each of doc's vocab entries in this comparison (see the module docstring)."""
+    weight = np.log((total_units + 1.0) / units) ** SENTENCE_POWER
+    weight = np.where(doc.numeric, weight * DIGIT_WEIGHT, weight)
+    if counts is not None and context.documents > 2:
+        others = np.maximum(counts - 1 - shared, 0)
+        weight = weight * np.log(context.documents / (others + 1.0))
+    return weight
+
+
+def match(a: Parsed, b: Parsed, context: Context = Context()) -> Match:
     """Compare every sentence of ``a`` with every sentence of ``b`` (weighted Dice)."""
     if a.units == 0 or b.units == 0:
         return Match(np.zeros((a.units, b.units)), a, b)
-    vocab, index = np.unique(np.concatenate([a.stems, b.stems]), return_inverse=True)
-    in_a = np.zeros((a.units, vocab.size))
-    in_a[a.unit, index[: a.size]] = 1.0
-    in_b = np.zeros((b.units, vocab.size))
-    in_b[b.unit, index[a.size :]] = 1.0
-    sentences = in_a.sum(axis=0) + in_b.sum(axis=0)
-    weight = np.log((a.units + b.units + 1.0) / sentences) ** PAIR_POWER
-    if DIGIT_WEIGHT != 1.0:
-        numeric = np.zeros(vocab.size, np.bool_)
-        numeric[index[: a.size][a.numeric]] = True
-        numeric[index[a.size :][b.numeric]] = True
-        weight = np.where(numeric, weight * DIGIT_WEIGHT, weight)
-    if rarity is not None:
-        shared = (in_a.any(axis=0).astype(np.int64)) + in_b.any(axis=0)
-        weight = weight * rarity.weights(vocab, shared)
-    weighted_a = in_a * weight
-    overlap = weighted_a @ in_b.T
-    total = weighted_a.sum(axis=1)[:, None] + (in_b @ weight)[None, :]
-    dice = np.divide(2.0 * overlap, total, out=np.zeros_like(overlap), where=total > 0)
-    credit = np.where(dice >= MIN_MATCH, np.minimum(dice / FULL_MATCH, 1.0), 0.0)
-    return Match(credit, a, b)
+    _, in_a, in_b = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
+    units_a, units_b = a.stem_units, b.stem_units
+    shared_a = np.zeros(a.vocab.size, np.bool_)
+    shared_a[in_a] = True
+    shared_b = np.zeros(b.vocab.size, np.bool_)
+    shared_b[in_b] = True
+    units_a[in_a] += units_b[in_b]
+    units_b[in_b] = units_a[in_a]
+    total = a.units + b.units
+    weight_a = _weights(a, units_a, shared_a, context.counts_a, context, total)
+    weight_b = _weights(b, units_b, shared_b, context.counts_b, context, total)
+    mass_a = np.bincount(a.cell_unit, weights=weight_a[a.cell_stem], minlength=a.units)
+    mass_b = np.bincount(b.cell_unit, weights=weight_b[b.cell_stem], minlength=b.units)
+    overlap = _shared_overlap(a, b, in_a, in_b, weight_a)
+    denominator = mass_a[:, None] + mass_b[None, :]
+    dice = np.divide(2.0 * overlap, denominator, out=np.zeros_like(overlap), where=denominator > 0)
+    return Match(dice, a, b)
+
+
+def _shared_overlap(
+    a: Parsed, b: Parsed, in_a: NDArray[np.int64], in_b: NDArray[np.int64], weight_a: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """overlap[i, j]: total weight of the stems sentence i of a and sentence j of b share.
+
+    Built from the (sentence of a, sentence of b) pairs of every shared stem and summed
+    with one bincount: no BLAS call, whose thread start-up costs more than the product
+    of such small matrices and competes with the worker processes.
+    """
+    column_a = np.full(a.vocab.size, -1, np.int64)
+    column_a[in_a] = np.arange(in_a.size)
+    column_b = np.full(b.vocab.size, -1, np.int64)
+    column_b[in_b] = np.arange(in_b.size)
+    col_a = column_a[a.cell_stem]
+    keep_a = np.flatnonzero(col_a >= 0)
+    keep_a = keep_a[np.argsort(col_a[keep_a], kind="stable")]
+    col_b = column_b[b.cell_stem]
+    keep_b = np.flatnonzero(col_b >= 0)
+    keep_b = keep_b[np.argsort(col_b[keep_b], kind="stable")]
+    per_column_b = np.bincount(col_b[keep_b], minlength=in_b.size)
+    first_b = np.cumsum(per_column_b) - per_column_b
+    cols = col_a[keep_a]
+    repeat = per_column_b[cols]
+    left = np.repeat(keep_a, repeat)
+    right = keep_b[_ranges(first_b[cols], repeat)]
+    flat = a.cell_unit[left] * b.units + b.cell_unit[right]
+    weights = weight_a[a.cell_stem[left]]
+    overlap = np.bincount(flat, weights=weights, minlength=a.units * b.units)
+    return overlap.reshape(a.units, b.units)
+
+
+def _ranges(firsts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Concatenation of arange(first, first + count) for every first, count."""
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(firsts - offsets, counts) + np.arange(int(counts.sum()))

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scrubber.dedup.candidates import candidate_pairs
 from scrubber.dedup.cluster import cluster
 from scrubber.dedup.parse import Parsed, parse
-from scrubber.dedup.scoring import Rarity, match
+from scrubber.dedup.scoring import Context, Rarity, match
 from scrubber.dedup.sketch import DedupSettings, DocSketch
 from scrubber.model import ProgressCallback, ProgressEvent, no_progress
 
@@ -32,18 +32,22 @@ class ClusterGroup:
 
 
 class Verifier:
-    """Exact similarities of document pairs, computed once each."""
+    """Exact similarities of document pairs, computed once each, with corpus frequencies."""
 
     def __init__(self, docs: dict[int, Parsed]) -> None:
         self.docs = docs
-        self.rarity = Rarity.of([docs[k] for k in sorted(docs)])
+        rarity = Rarity.of([docs[k] for k in sorted(docs)])
+        self.documents = rarity.documents
+        self.counts = {k: rarity.counts_of(doc.vocab) for k, doc in docs.items()}
         self.scores: dict[tuple[int, int], float] = {}
 
     def __call__(self, a: int, b: int) -> float:
         key = (a, b) if a < b else (b, a)
         found = self.scores.get(key)
         if found is None:
-            found = match(self.docs[key[0]], self.docs[key[1]], self.rarity).score()
+            i, j = key
+            context = Context(self.documents, self.counts[i], self.counts[j])
+            found = match(self.docs[i], self.docs[j], context).score()
             self.scores[key] = found
         return found
 

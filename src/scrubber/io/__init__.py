@@ -34,6 +34,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "decode_bytes",
+    "input_failure",
     "iter_jsonl_lines",
     "iter_refs",
     "load_document",
@@ -81,9 +82,15 @@ def _load_all(
             try:
                 yield load_document(ref, errors)
             except InputError as exc:
-                yield InputFailure(ref.doc_id, display(ref.path), _reason(exc))
+                yield input_failure(ref, exc)
     finally:
         release_cached_files()
+
+
+def input_failure(ref: DocRef, exc: InputError) -> InputFailure:
+    """The failure record of a document that :func:`load_document` refused: its reason says
+    what is wrong and how to fix it, without the path (the record names the input)."""
+    return InputFailure(ref.doc_id, display(ref.path), _reason(exc))
 
 
 def _decode_file(path: str, errors: str) -> Decoded:

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 
 from scrubber.errors import UsageError
 from scrubber.io import jsonl
-from scrubber.io.decode import display
+from scrubber.io.decode import display, sniff_binary
 from scrubber.model import DocRef, InputFailure
 
 Found = DocRef | InputFailure
+_SNIFF_BYTES = 4096  # how much of a JSON Lines file is looked at to tell it is binary
 
 
 @dataclass(frozen=True)
@@ -209,16 +210,28 @@ def _file_ref(path: str, doc_id: str, site: str, info: os.stat_result) -> Iterat
 
 
 def _jsonl_refs(path: str, name: str, id_prefix: str, default_site: str) -> Iterator[Found]:
-    """One DocRef per good record of a JSON Lines file, an InputFailure per bad line."""
+    """One DocRef per good record of a JSON Lines file, an InputFailure per bad line; one
+    InputFailure for the file when it is binary (an image or archive under a .jsonl name)."""
     source = _JsonlSource(path, name, id_prefix, default_site)
     line_no = 0
     try:
+        binary = _sniff_jsonl(path)
+        if binary is not None:
+            yield InputFailure(name, display(path), f"not JSON Lines: {binary}; remove it")
+            return
         for line_no, offset, raw in jsonl.iter_jsonl_lines(path):
             if raw.strip():  # blank lines (a trailing newline, spacing) are not records
                 yield source.ref(line_no, offset, raw)
     except jsonl.READ_ERRORS as exc:
         reason = f"cannot read past line {line_no}: {_why(exc)}; the records before it were kept"
         yield InputFailure(name, display(path), reason)
+
+
+def _sniff_jsonl(path: str) -> str | None:
+    """What the (decompressed) start of a JSON Lines file is when it is clearly not text."""
+    with jsonl.open_jsonl(path) as handle:
+        head = handle.read(_SNIFF_BYTES)
+    return sniff_binary(head)
 
 
 @dataclass

@@ -11,9 +11,9 @@ Public API (what the pipeline and the CLI use):
 from __future__ import annotations
 
 from scrubber.rules.base import RuleInfo
+from scrubber.rules.fingerprints import LineFingerprints, fingerprint_lines
 from scrubber.rules.registry import check_rule_names, list_rules, rule_names
 from scrubber.rules.strip import strip_page
-from scrubber.rules.fingerprints import LineFingerprints, fingerprint_lines
 from scrubber.rules.templates import TemplateIndex
 
 __all__ = [

@@ -42,6 +42,7 @@ class Profile:
     anchor_words: int  # the page's text runs from the first to the last prose line this long
     edge_words: int  # outside the prose, lines with fewer words than this are chrome
     edge_headline_words: int  # ... and lines without a sentence end with fewer words than this
+    edge_keeps_lists: bool  # keep runs of short lines there that read as a data list
     template_share: float  # a short line is a template on this share of a site's groups
     template_long_words: int  # lines this long are templates once on two groups
 
@@ -54,6 +55,7 @@ DEFAULT = Profile(
     anchor_words=20,
     edge_words=5,
     edge_headline_words=0,
+    edge_keeps_lists=True,
     template_share=0.5,
     template_long_words=8,
 )
@@ -65,6 +67,7 @@ AGGRESSIVE = Profile(
     anchor_words=20,
     edge_words=6,
     edge_headline_words=12,
+    edge_keeps_lists=False,
     template_share=0.3,
     template_long_words=5,
 )
@@ -103,7 +106,7 @@ class PageRule:
 
 def describe(name: str, scope: str, function: Callable[..., object]) -> RuleInfo:
     """A ``RuleInfo`` from a function's docstring: first line summary, the rest explanation."""
-    doc = (function.__doc__ or "").strip()
+    doc = (function.__doc__ or "").strip().replace("``", "`")
     summary, _, rest = doc.partition("\n")
     explanation = " ".join(part.strip() for part in rest.strip().splitlines())
     return RuleInfo(name=name, summary=summary.strip(), explanation=explanation, scope=scope)

@@ -83,11 +83,14 @@ def menu_run(view: PageView) -> Sequence[int]:
     """A run of link-list or menu items: several very short lines in a row.
 
     Navigation bars, category lists, tag clouds and footer columns become runs of one- to
-    four-word lines ("Politik", "Wirtschaft", "Sport", ...). Inside such a run a short line
-    is chrome; the same words as a heading right before a paragraph of prose are content,
-    so the last line of a run that is followed by prose is kept (jusText's context rule).
+    four-word lines ("Politik", "Wirtschaft", "Sport", ...): four or more in a row (three
+    in the aggressive profile, which also counts five-word lines). Inside such a run a
+    short line is chrome; the same words as a heading right before a paragraph of prose
+    are content, so the last line of a run that is followed by prose is kept (jusText's
+    context rule). A run in which at least half the lines carry digits, colons or code
+    punctuation is a data list (ingredients, a spec sheet, code) and stays.
     Removed: "Home / News / Sport / Kultur / Kontakt" as five lines. Kept: "Interaction
-    level" between two paragraphs; a list of three items.
+    level" between two paragraphs; a list of three items; "200 g Zucker", "6 Eier", ...
     """
     profile = view.profile
     lines = view.lines
@@ -105,12 +108,16 @@ def menu_run(view: PageView) -> Sequence[int]:
 
 @page_rule("page-edge")
 def page_edge(view: PageView) -> Sequence[int]:
-    """Short lines above the first and below the last paragraph of prose.
+    """Short lines above the first and below the last long paragraph of the page.
 
-    Everything a site prints before its article starts (logo text, menus, search box,
-    language switch) and after it ends (footer columns, widgets) is short. Lines there
-    with few words are removed, except the heading right above the first paragraph, a
-    dateline ("Vienna, June 23, 2020") and short sentences ("Thank you.").
+    A long paragraph has 20 words or more (the profile's anchor); no rule removes one, so
+    the page's span of text never shrinks when it is cleaned again. Everything a site
+    prints before its article starts (logo text, menus, search box, language switch) and
+    after it ends (footer columns, widgets) is short. Lines there with few words are
+    removed, except the heading right above the first long paragraph, a dateline
+    ("Vienna, June 23, 2020"), numbered list items, short sentences ("Thank you.") and, in
+    the default profile, runs of three or more lines that read as a data list (most carry
+    digits, colons or code punctuation: "400 g flour", "Volume: 2 l").
     Removed: "English", "Suche", "Login" above the article. Kept: the title line right
     above the first paragraph; "Thank you." after the last one.
     """
@@ -121,17 +128,26 @@ def page_edge(view: PageView) -> Sequence[int]:
     if not prose:
         return ()
     first, last = prose[0], prose[-1]
-    removed = [p for p in range(first) if _edge_chrome(lines[p], profile)]
-    if removed and removed[-1] == first - 1 and lines[first - 1].words >= 2:
-        removed.pop()  # the heading of the first paragraph
-    removed.extend(p for p in range(last + 1, len(lines)) if _edge_chrome(lines[p], profile))
-    return removed
+    flags = [p < first or p > last for p in range(len(lines))]
+    flags = [
+        flag and _edge_chrome(facts, profile) for flag, facts in zip(flags, lines, strict=True)
+    ]
+    if profile.edge_keeps_lists:
+        for start, end in runs(flags):
+            if end - start >= _LIST_LINES and _reads_as_data(lines[start:end]):
+                flags[start:end] = [False] * (end - start)  # ingredients, specs: a list
+    if first > 0 and flags[first - 1] and lines[first - 1].words >= 2:
+        flags[first - 1] = False  # the heading of the first paragraph
+    return [p for p, flag in enumerate(flags) if flag]
 
 
 def _edge_chrome(facts: LineFacts, profile: Profile) -> bool:
-    if facts.words <= 8 and any(c.isdigit() for c in facts.text) and is_dateline(facts.text):
-        return False
-    if not facts.sentence and facts.words < profile.edge_headline_words:
-        return True
-    return facts.words < profile.edge_words and not (facts.sentence and facts.words > 1)
+    if facts.sentence:
+        short = facts.words < profile.edge_words and facts.words <= 1
+    else:
+        short = facts.words < max(profile.edge_words, profile.edge_headline_words)
+    return short and not _NUMBERED.match(facts.text) and not is_dateline(facts.text)
 
+
+_LIST_LINES = 3
+_NUMBERED = re.compile(r"\d{1,2}[.)]\s")  # "5. Kristi Dosh": an item of a numbered list

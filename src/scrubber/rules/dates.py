@@ -11,6 +11,7 @@ headline links repeat the headline with the stamp glued on (``... Conference 14.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _MONTHS = (
     # English (full and abbreviated)
@@ -47,7 +48,9 @@ _WEEKDAYS = (
     r"quarta-feira|quinta-feira|sexta-feira"
 )
 _MONTH = rf"(?:{_MONTHS})\.?"
-_NUMERIC = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}\.\d{1,2}\."
+_NUMERIC = (
+    r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}\.\d{1,2}\."
+)
 _TEXTUAL = (
     rf"\d{{1,2}}\.?(?:\s+de)?\s+{_MONTH}(?:\s+(?:de\s+)?\d{{4}}(?:\s*(?:г\.?|года|r\.?))?)?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?"
@@ -82,25 +85,46 @@ TRAILING_DATE = re.compile(
 )
 # "Vienna, June 23, 2020": a place, a comma, a date. It opens a report: content.
 DATELINE = re.compile(rf"\(?[^\W\d_][\w.' -]{{1,40}},\s+{_STAMP}\)?", re.IGNORECASE)
-HAS_DIGIT_OR_DAYWORD = re.compile(
-    r"\d|today|yesterday|heute|gestern|aujourd|hier|hoy|ayer|сегодня|вчера|dzisiaj|wczoraj",
-    re.IGNORECASE,
+_TAIL_CHARS = 64
+_DIGIT = re.compile(r"\d")
+_DAYWORDS = (
+    "today",
+    "yesterday",
+    "heute",
+    "gestern",
+    "aujourd",
+    "hier",
+    "hoy",
+    "ayer",
+    "сегодня",
+    "вчера",
+    "dzisiaj",
+    "wczoraj",
 )
 
 
 def is_date_line(text: str) -> bool:
     """True when the cleaned line is nothing but a date and/or time stamp."""
-    return bool(HAS_DIGIT_OR_DAYWORD.search(text)) and DATE_LINE.fullmatch(text) is not None
+    if _DIGIT.search(text) is None and not text.casefold().startswith(_DAYWORDS):
+        return False
+    return DATE_LINE.fullmatch(text) is not None
 
 
 def is_dateline(text: str) -> bool:
     """True for a place followed by a date ("Vienna, June 23, 2020"), the opening of a report."""
+    if "," not in text or _DIGIT.search(text) is None:
+        return False
     return DATELINE.fullmatch(text) is not None and not is_date_line(text)
 
 
+@lru_cache(maxsize=4096)
 def strip_trailing_date(text: str) -> str:
     """The line without a date stamp glued to its end (``Title 30.10.2019`` -> ``Title``)."""
-    if not text or not text[-1].isdigit() and text[-1] not in ".)":
+    if _DIGIT.search(text, len(text) - 6) is None:
         return text
-    match = TRAILING_DATE.search(text)
-    return text[: match.start()] if match and match.start() > 0 else text
+    tail = text[-_TAIL_CHARS:]  # a stamp is short: never scan the whole line
+    match = TRAILING_DATE.search(tail)
+    if match is None:
+        return text
+    start = len(text) - len(tail) + match.start()
+    return text[:start] if start > 0 else text

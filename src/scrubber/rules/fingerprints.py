@@ -16,9 +16,6 @@ from functools import lru_cache
 from scrubber.model import Line
 from scrubber.rules.text import DIGITS, LineFacts
 
-_EDGE = 0.25  # the first and last quarter of a page's lines are its edges
-_MIDDLE_WEIGHT = 0.5  # an occurrence in the middle of a page counts half
-
 
 @lru_cache(maxsize=1 << 16)
 def fingerprint(key: str) -> int:
@@ -31,28 +28,22 @@ def fingerprint(key: str) -> int:
 class LineFingerprints:
     """One page's surviving non-empty lines, reduced to what template detection needs.
 
-    ``hashes[i]`` is the fingerprint of the i-th line, ``positions[i]`` its relative
-    position on the page (0 = first line, 255 = last), ``words[i]`` its word count (capped
-    at 255). Small and picklable, so a first pass can run in worker processes.
+    ``hashes[i]`` is the fingerprint of the i-th line (in page order: the index judges a
+    line's position against the page's own unique paragraphs, so order is all it needs),
+    ``words[i]`` its word count (capped at 255) and ``sentences[i]`` 1 when it ends like a
+    sentence. Small and picklable, so a first pass can run in worker processes.
     """
 
     hashes: tuple[int, ...]
-    positions: bytes
     words: bytes
+    sentences: bytes
 
 
 def fingerprint_lines(kept: Sequence[Line]) -> LineFingerprints:
     """Fingerprints of the kept non-empty lines of one page (after the per-page rules)."""
     facts = [fact for fact in (LineFacts.of(line.text) for line in kept) if fact.text]
-    last = max(len(facts) - 1, 1)
     return LineFingerprints(
         hashes=tuple(fingerprint(fact.key) for fact in facts),
-        positions=bytes(255 * i // last for i in range(len(facts))),
         words=bytes(min(fact.words, 255) for fact in facts),
+        sentences=bytes(fact.sentence for fact in facts),
     )
-
-
-def position_weight(position: int) -> float:
-    """How much one occurrence counts: fully at a page's edges, half in its middle."""
-    relative = position / 255
-    return 1.0 if relative < _EDGE or relative > 1 - _EDGE else _MIDDLE_WEIGHT

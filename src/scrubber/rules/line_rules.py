@@ -12,15 +12,7 @@ import re
 from scrubber.rules import phrases
 from scrubber.rules.base import LineRule, line_rule
 from scrubber.rules.dates import is_date_line
-from scrubber.rules.text import LineFacts
-
-_DECORATION = phrases.DECORATION
-_INNER_SPACES = re.compile(r"\s+")
-
-
-def bare(key: str) -> str:
-    """A case-folded line without the arrows, bullets and brackets around a button label."""
-    return _INNER_SPACES.sub(" ", key.strip(_DECORATION))
+from scrubber.rules.text import LineFacts, bare
 
 
 def _bare_set(words: frozenset[str]) -> frozenset[str]:
@@ -56,7 +48,7 @@ def nav_phrase(facts: LineFacts) -> bool:
     Portuguese, with arrows and chevrons around the label ignored.
     Removed: "Go back", "« Zurück", "Подробнее →". Kept: "Go back to the 1990s and you find".
     """
-    return bare(facts.key) in _NAVIGATION
+    return facts.label in _NAVIGATION
 
 
 _MEDIA = re.compile(
@@ -85,7 +77,7 @@ def date_stamp(facts: LineFacts) -> bool:
     Listing pages and article headers print publication stamps on lines of their own.
     A dateline with a place ("Vienna, June 23, 2020") opens a story and is kept.
     Removed: "26.07.2024 14:05", "Donnerstag, 31. Mai 2012", "Posted on July 26, 2024".
-    Kept: "Vienna, June 23, 2020", "2020".
+    Kept: "Vienna, June 23, 2020", "In 2020".
     """
     return is_date_line(facts.text)
 
@@ -117,6 +109,10 @@ _LABEL_COUNT = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+_NONE_WORDS = ("no ", "keine ", "aucun", "sin ", "нет ", "brak ")
+
+
 @line_rule("counter", max_words=6)
 def counter(facts: LineFacts) -> bool:
     """A line that is only a counter, a page number or a link with its post count.
@@ -127,7 +123,9 @@ def counter(facts: LineFacts) -> bool:
     "► Juni (15)". Kept: "12 comments were received.", "raise KeyError(1)".
     """
     key = facts.key
-    if _COUNTER.fullmatch(bare(key)) is not None:
+    if _DIGIT.search(key) is None and not key.startswith(_NONE_WORDS):
+        return False
+    if _COUNTER.fullmatch(facts.label) is not None:
         return True
     return key.endswith(")") and _LABEL_COUNT.fullmatch(key) is not None
 
@@ -141,7 +139,7 @@ def cookie_notice(facts: LineFacts) -> bool:
     Removed: "We use cookies to improve your experience. By continuing you agree ...",
     "Alle akzeptieren". Kept: "Bake the cookies for 12 minutes."
     """
-    if facts.words <= 4 and bare(facts.key) in _CONSENT:
+    if facts.words <= 4 and facts.label in _CONSENT:
         return True
     return _COOKIE_CONTEXT.search(facts.key) is not None if _COOKIE.search(facts.key) else False
 
@@ -164,15 +162,19 @@ def share_print(facts: LineFacts) -> bool:
     "Drucken", "Partager", "Поделиться", "Udostępnij" and a row of network names.
     Removed: "Share on Facebook", "Drucken", "WhatsApp". Kept: "Share your thoughts with us."
     """
-    return bare(facts.key) in _SHARING
+    return facts.label in _SHARING
 
 
 _SUBSCRIBE_PROMPT = re.compile(
-    r"(?:e-?mail|newsletter|inbox|posteingang|rundbrief|рассылк|biuletyn).{0,120}"
+    r"(?:e-?mail|newsletter|inbox|рассылк).{0,120}"
     r"(?:subscri|abonn|benachrichtig|inscri|suscri|подпис|zapisz|subskryb|sign up|anmeld)"
     r"|(?:subscri|abonn|inscri|suscri|подпис|zapisz|subskryb|sign up|anmeld).{0,120}"
     r"(?:e-?mail|newsletter|inbox|posteingang|рассылк|biuletyn)",
 )
+
+
+def _mentions_mailing(key: str) -> bool:
+    return "mail" in key or "newsletter" in key or "inbox" in key or "рассылк" in key
 
 
 @line_rule("subscribe-login", max_words=40)
@@ -186,11 +188,12 @@ def subscribe_login(facts: LineFacts) -> bool:
     newsletter". Kept: "Readers who subscribe to the print edition receive a map."
     """
     key = facts.key
-    if bare(key) in _ACCOUNT:
+    if facts.label in _ACCOUNT:
         return True
     return facts.words >= 4 and "unsubscri" not in key and _SUBSCRIBE_PROMPT.search(key) is not None
 
 
+_RIGHTS_RESERVED = re.compile("|".join(map(re.escape, phrases.RIGHTS_RESERVED)))
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}|by\b)")
 
 
@@ -205,17 +208,18 @@ def copyright_footer(facts: LineFacts) -> bool:
     Kept: "The court ruled that the copyright of the photographer was infringed."
     """
     key = facts.key
-    if facts.words <= 5 and bare(key) in _FOOTER:
+    if facts.words <= 5 and facts.label in _FOOTER:
         return True
     if key.startswith(("©", "(c)", "copyright", "&copy;")) and facts.words <= 25:
         return True
-    if facts.words <= 25 and any(phrase in key for phrase in phrases.RIGHTS_RESERVED):
+    if facts.words <= 25 and _RIGHTS_RESERVED.search(key):
         return True
     if facts.words <= 12 and _COPYRIGHT.search(key) and not facts.sentence:
         return True
     return facts.words <= 10 and key.startswith(phrases.CREDIT_PREFIXES)
 
 
+_CRUMB_STARTS = tuple(phrases.BREADCRUMB_HEADS)
 _CRUMB_SEPARATORS = re.compile(r"\s*(?:>|»|›|→|/|\||::|•)\s*")
 
 
@@ -229,6 +233,8 @@ def breadcrumb(facts: LineFacts) -> bool:
     Kept: "Input > output is the rule here."
     """
     key = facts.key
+    if not key.startswith(_CRUMB_STARTS):
+        return False
     head, colon, _rest = key.partition(":")
     if colon and bare(head) in phrases.BREADCRUMB_HEADS:
         return True
@@ -250,14 +256,16 @@ def inline_menu(facts: LineFacts) -> bool:
     Removed: "About | Contact | Privacy | Terms". Kept: "Rock | Paper | Scissors is a game
     that children play all over the world."
     """
-    if facts.sentence or "|" not in facts.text and "·" not in facts.text and "•" not in facts.text:
+    if facts.sentence or (
+        "|" not in facts.text and "·" not in facts.text and "•" not in facts.text
+    ):
         return False
     items = _INLINE_SEPARATORS.split(facts.text)
     return len(items) >= 3 and all(len(item.split()) <= 3 for item in items)
 
 
+# The content line rules in the order they are tried (``blank_line`` runs before them all).
 LINE_RULES: tuple[LineRule, ...] = (
-    blank_line,
     nav_phrase,
     media_filename,
     date_stamp,

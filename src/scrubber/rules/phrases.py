@@ -9,9 +9,6 @@ them (arrows, chevrons, bullets, ellipses, brackets) is gone: ``"« Zurück"`` a
 
 from __future__ import annotations
 
-# Characters that decorate a button or link label without being part of it.
-DECORATION = " \t«»‹›<>←→↑↓⟵⟶⇐⇒⇦⇨▲▼►◄▸◂▶◀•·●○▪|/\\-–—_:.…!?()[]{}*#+=~\"'“”„’❯❮›‹⌃⌄✕✖×"
-
 NAVIGATION = frozenset(
     # English (the seeds: "Go back", "Back to the section", "Back to the all news")
     """go back|back|back to the section|back to the all news|back to all news|back to news

@@ -14,12 +14,12 @@ from functools import lru_cache
 from scrubber.errors import ConfigError
 from scrubber.rules.base import LineRule, PageRule, RuleInfo, describe
 from scrubber.rules.context import menu_run, page_edge, repeated_headline
-from scrubber.rules.line_rules import LINE_RULES
-from scrubber.rules.templates import site_template
+from scrubber.rules.line_rules import LINE_RULES, blank_line
+from scrubber.rules.site_template import site_template
 
 
 def user_pattern(text: str, patterns: tuple[re.Pattern[str], ...]) -> bool:
-    """A line matching one of your ``extra_patterns`` from start to end.
+    """A line that one of your own extra patterns matches from start to end.
 
     Every corpus has chrome no general rule knows: a site's slogan, a recurring sponsor
     line. List regular expressions under ``extra-patterns`` in ``[tool.scrubber]``; a line
@@ -44,8 +44,8 @@ def extra_blank_line() -> None:
 
 USER_PATTERN = describe("user-pattern", "line", user_pattern)
 EXTRA_BLANK_LINE = describe("extra-blank-line", "page", extra_blank_line)
-BLANK_LINE = LINE_RULES[0]
-CONTENT_LINE_RULES: tuple[LineRule, ...] = LINE_RULES[1:]
+BLANK_LINE: LineRule = blank_line
+CONTENT_LINE_RULES: tuple[LineRule, ...] = LINE_RULES
 PAGE_RULES: tuple[PageRule, ...] = (repeated_headline, site_template, menu_run, page_edge)
 
 

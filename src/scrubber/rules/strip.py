@@ -38,10 +38,10 @@ def strip_page(
     """Apply the per-page rules (and the site's templates, when given) to one page.
 
     ``text`` uses ``\\n`` line endings (a final ``\\n`` ends the last line, it does not
-    start an empty one). Line numbers are 1-based. Every input line ends up in
+    start an empty one; ``""`` has no lines). Line numbers are 1-based. Every input line ends up in
     ``Stripped.kept`` or in ``Stripped.removals`` under the rule that removed it.
     """
-    raw = text.split("\n")
+    raw = text.split("\n") if text else []
     if text.endswith("\n"):
         raw.pop()
     profile = _profile(settings)
@@ -74,7 +74,9 @@ def _apply_line_rules(
     """Judge each non-empty line alone; remember the facts of those that survive."""
     disabled = settings.disable
     rules: list[LineRule] = [rule for rule in CONTENT_LINE_RULES if rule.info.name not in disabled]
-    patterns = compile_patterns(settings.extra_patterns) if USER_PATTERN.name not in disabled else ()
+    patterns = (
+        compile_patterns(settings.extra_patterns) if USER_PATTERN.name not in disabled else ()
+    )
     check_blank = BLANK_LINE.info.name not in disabled
     for i, line in enumerate(raw):
         if not line:

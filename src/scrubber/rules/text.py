@@ -14,10 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 
 # Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
-_SPACES = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 # Scripts written without spaces between words (CJK, kana, Thai): two characters ~ one word.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_FIRST_UNSPACED = "\u0e00"
 _TERMINAL = frozenset(".!?…:;。！？؟")
 _CLOSERS = "\"'»«”“’)]*"
 DIGITS = re.compile(r"\d+")
@@ -27,19 +27,16 @@ def clean_text(raw: str) -> str:
     """NFKC, invisible characters dropped, whitespace runs collapsed, ends stripped."""
     text = raw
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
-
-
-def comparison_key(raw: str) -> str:
-    """What two lines must share to count as the same line: cleaned, case-folded, digits as 0."""
-    return DIGITS.sub("0", clean_text(raw).casefold())
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def count_words(text: str) -> int:
     """Whitespace words, or half the characters of a line in a script without spaces."""
     words = text.count(" ") + 1 if text else 0
-    if text.isascii():
+    if text.isascii() or max(text) < _FIRST_UNSPACED:
         return words
     unspaced = len(_UNSPACED.findall(text))
     return max(words, unspaced // 2) if unspaced else words
@@ -51,6 +48,16 @@ def ends_sentence(text: str) -> bool:
     return bool(stripped) and stripped[-1] in _TERMINAL
 
 
+# Characters that decorate a button or link label without being part of it.
+DECORATION = " \t«»‹›<>←→↑↓⟵⟶⇐⇒⇦⇨▲▼►◄▸◂▶◀•·●○▪|/\\-–—_:.…!?()[]{}*#+=~\"'“”„’❯❮⌃⌄✕✖×"
+LABEL_WORDS = 8  # lines longer than this are never a bare label
+
+
+def bare(key: str) -> str:
+    """A case-folded line without the arrows, bullets and brackets around a button label."""
+    return key.strip(DECORATION)
+
+
 @dataclass(frozen=True, slots=True)
 class LineFacts:
     """What the rules know about one non-empty line."""
@@ -59,8 +66,12 @@ class LineFacts:
     key: str  # cleaned and case-folded
     words: int
     sentence: bool  # ends like a sentence
+    label: str  # ``bare(key)`` for lines of up to LABEL_WORDS words, else ""
 
     @classmethod
     def of(cls, raw: str) -> LineFacts:
         text = clean_text(raw)
-        return cls(text, text.casefold(), count_words(text), ends_sentence(text))
+        key = text.casefold()
+        words = count_words(text)
+        label = bare(key) if words <= LABEL_WORDS else ""
+        return cls(text, key, words, ends_sentence(text), label)

@@ -1,0 +1,88 @@
+"""pre-commit hooks for corpus repositories, one module per hook (pre-commit-hooks' model).
+
+    scrubber-strip FILE...   (scrubber.hooks.strip)  rewrite files without their boilerplate
+    scrubber-dupes           (scrubber.hooks.dupes)  refuse new near-duplicates
+
+Each hook module has ``main(argv) -> int`` and prints like a pre-commit hook: one line per
+file or pair, errors on stderr. What they share: finding the corpus (the git repository, or
+``--corpus DIR``), its settings and its index, and turning errors into exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrubber import pipeline
+from scrubber.config import Settings, find_config, load_settings, validate
+from scrubber.errors import ExitCode, InputError, ScrubberError
+from scrubber.hooks.repo import RepoCorpus, git_root, list_corpus
+from scrubber.index import CorpusIndex, Refreshed, default_path
+from scrubber.io import load_document
+from scrubber.model import DocRef, Scanned
+
+
+@dataclass(frozen=True)
+class Hook:
+    """Where the corpus is, its settings and its index file."""
+
+    root: Path | None  # None: no corpus (outside git, no --corpus)
+    git: bool
+    settings: Settings
+    cache: Path | None
+
+    @classmethod
+    def find(cls, corpus: str | None, config: str | None, cache: str | None) -> Hook:
+        """``--corpus DIR``, else the git repository of the current directory."""
+        root = Path(corpus) if corpus else git_root(Path.cwd())
+        git = root is not None and (not corpus or git_root(root) is not None)
+        source = Path(config) if config else find_config(root or Path.cwd())
+        settings = load_settings(source)
+        validate(settings, str(source or "settings"))
+        index = Path(cache) if cache else (default_path(root) if root else None)
+        return cls(root, git, settings, index)
+
+    def corpus(self) -> RepoCorpus:
+        assert self.root is not None
+        return list_corpus(self.root, self.settings.roots, self.settings.globs, self.git)
+
+    def refresh(self, index: CorpusIndex, corpus: RepoCorpus, extra: Sequence[DocRef]) -> Refreshed:
+        """Bring the index up to date with the corpus and ``extra`` documents."""
+        known = set(corpus.refs)
+        refs = [*corpus.refs, *(ref for ref in extra if ref not in known)]
+        return index.refresh(refs, self._scan)
+
+    def _scan(self, todo: list[DocRef]) -> list[Scanned]:
+        return list(pipeline.scan_documents(todo, self.settings, fingerprints=True))
+
+    def stripped_text(self, ref: DocRef) -> str:
+        """The text near-duplicate detection compares (after the per-page rules)."""
+        try:
+            return pipeline.strip_document(
+                load_document(ref, self.settings.errors), self.settings
+            ).text
+        except InputError:
+            return ""
+
+
+def run(prog: str, body: Callable[[], int]) -> int:
+    """``body()``'s exit code; a ScrubberError is one line on stderr and its exit code."""
+    try:
+        return body()
+    except ScrubberError as exc:
+        print(f"{prog}: error: {printable(str(exc))}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print(f"{prog}: internal error (the traceback is above)", file=sys.stderr)
+        return int(ExitCode.INTERNAL)
+
+
+def printable(text: str) -> str:
+    """A name or message as one printable line (control characters escaped)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -1,0 +1,108 @@
+"""``scrubber-dupes``: the check hook. Refuses a commit that adds a near-duplicate.
+
+Never edits anything. It runs once per commit (``pass_filenames: false``,
+``require_serial: true``) and finds the corpus itself: the documents git tracks, under
+``roots`` of ``[tool.scrubber]``. The documents it asks about are the staged ones (or
+those changed between ``--from-ref`` and ``--to-ref``, or the FILEs named, or all with
+``--all``); each near-duplicate pair with one of them is printed and the exit code is 1.
+The index makes this a lookup of a few band keys, not a pass over the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scrubber.errors import ExitCode, UsageError
+from scrubber.hooks import Hook, printable, run
+from scrubber.hooks.repo import RepoCorpus, changed_files
+from scrubber.index import CorpusIndex, use_index
+from scrubber.index.query import Query, new_pairs
+from scrubber.model import DocRef, Pair
+
+PROG = "scrubber-dupes"
+
+
+def parser() -> argparse.ArgumentParser:
+    found = argparse.ArgumentParser(
+        prog=PROG,
+        description="Exit 1 and name each near-duplicate pair with a staged document (the "
+        "scrubber-dupes pre-commit hook). Never edits files.",
+    )
+    found.add_argument(
+        "files", nargs="*", metavar="FILE", help="Ask about these documents instead."
+    )
+    found.add_argument("--all", action="store_true", help="Ask about every document.")
+    found.add_argument(
+        "--corpus",
+        metavar="DIR",
+        help="The corpus (default: the documents git tracks in the current repository, "
+        "under 'roots' of [tool.scrubber]).",
+    )
+    found.add_argument("--config", metavar="FILE", help="Settings file (default: the nearest).")
+    found.add_argument(
+        "--cache-file",
+        metavar="PATH",
+        help="The index file (default: .scrubber/index.sqlite in the corpus root).",
+    )
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return run(PROG, lambda: _dupes(args))
+
+
+def _dupes(args: argparse.Namespace) -> int:
+    hook = Hook.find(args.corpus, args.config, args.cache_file)
+    if hook.root is None or hook.cache is None:
+        raise UsageError("not in a git repository: name the corpus with --corpus DIR")
+    corpus = hook.corpus()
+    targets = _targets(hook, corpus, args)
+    if not targets:
+        return int(ExitCode.OK)
+
+    def check(index: CorpusIndex) -> list[Pair]:
+        done = hook.refresh(index, corpus, targets)
+        failed = [
+            done.computed[r] for r in targets if r in done.computed and done.computed[r].failure
+        ]
+        for scanned in failed:
+            assert scanned.failure is not None
+            print(
+                f"{PROG}: skipped {printable(scanned.failure.doc_id)}: {printable(scanned.failure.reason)}",
+                file=sys.stderr,
+            )
+        query = Query(index, done, corpus.refs, hook.stripped_text, hook.settings)
+        return new_pairs(query, targets)
+
+    pairs = use_index(hook.cache, hook.settings, check)
+    for pair in pairs:
+        print(
+            f"{printable(pair.a)} ~ {printable(pair.b)}: near-duplicates (similarity {pair.similarity:.2f})"
+        )
+    if pairs:
+        print(
+            f"{PROG}: {len(pairs)} near-duplicate pair(s) at similarity >= {hook.settings.threshold};"
+            " remove or merge one document of each pair",
+            file=sys.stderr,
+        )
+        return int(ExitCode.FOUND)
+    return int(ExitCode.OK)
+
+
+def _targets(hook: Hook, corpus: RepoCorpus, args: argparse.Namespace) -> list[DocRef]:
+    if args.all:
+        return list(corpus.refs)
+    if args.files:
+        return [corpus.ref_for(Path(name)) for name in args.files]
+    if not hook.git:
+        raise UsageError(f"{hook.root}: not a git repository: name FILEs or use --all")
+    assert hook.root is not None
+    return [ref for ref in (corpus.get(name) for name in changed_files(hook.root)) if ref]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
