@@ -49,7 +49,9 @@ def clusters_from_cli(folder: Path, threshold: float | None) -> list[list[str]]:
     return [list(c["members"]) for c in json.loads(done.stdout)["clusters"]]
 
 
-def clusters_from_library(folder: Path, files: list[str], threshold: float | None) -> list[list[str]]:
+def clusters_from_library(
+    folder: Path, files: list[str], threshold: float | None
+) -> list[list[str]]:
     from scrubber.config import Settings
     from scrubber.dedup import DedupSettings, find_clusters, sketch
 

@@ -235,11 +235,24 @@ def test_good_inputs_are_cleaned_exactly_as_without_the_bad_ones(
     assert kept == manifest(good_out)
 
 
+def test_the_seeds_are_cleaned_as_they_are_without_any_hostile_file(
+    corpus: Corpus, hostile_run: tuple[CliRun, Path, dict[str, tuple[int, str]]]
+) -> None:
+    """Stronger than the test above: not even the odd inputs that are processed (empty,
+    blank, damaged, one huge line) change how the good pages next to them are cleaned."""
+    _, out, _ = hostile_run
+    alone = corpus.base / "seeds_out"
+    assert run_scrubber(["clean", str(SEEDS), str(alone), "-q"], corpus.base).exit_code == 0
+    for name, data in files_under(alone).items():
+        if name.endswith(".txt"):
+            assert (out / name).read_bytes() == data, name
+
+
 def test_the_odd_but_usable_inputs_are_processed(
     hostile_run: tuple[CliRun, Path, dict[str, tuple[int, str]]],
 ) -> None:
     _, out, _ = hostile_run
-    records = {r["input"]: r for r in manifest(out)}
+    records = {str(r["input"]): r for r in manifest(out)}
     assert (out / "empty.txt").read_bytes() == b""
     assert records["empty.txt"]["lines_in"] == records["empty.txt"]["lines_removed"] == 0
     assert (out / "blank.txt").read_bytes() == b""
@@ -268,7 +281,7 @@ def test_nothing_is_written_outside_out_and_inputs_are_unchanged(
     _, out, before = hostile_run
     after = snapshot(corpus.base, skip=out)
     assert {k: v for k, v in after.items() if k in before} == before
-    other_tests = ("good_out", "strict", "alone_out", "in_process_out", "a/b/out")
+    other_tests = ("good_out", "seeds_out", "strict", "alone_out", "in_process_out", "a/b/out")
     new = [k for k in after if k not in before and not k.startswith(other_tests)]
     assert new == []
     leftovers = [p for p in files_under(out) if ".scrubber" in p or p.endswith(".tmp")]

@@ -32,7 +32,7 @@ from tests.conftest import tree_digest
 from tests.hostile_corpus import write_corpus
 from tests.unprivileged import walk
 
-DOCS = 800  # with 2 workers: well above parallel.IN_PROCESS_BELOW, a few seconds a run
+DOCS = 300  # with 2 workers: well above parallel.IN_PROCESS_BELOW, two seconds a run
 _TIMING = re.compile(r"\b(scan|dedup|templates|strip\+merge\+write) \d+\.\ds")
 
 
@@ -135,14 +135,17 @@ def _new(path: Path, since: float) -> bool:
 
 
 def _documents_written(share: float) -> Moment:
+    """When the document written at ``share`` of pass 2 is there (one stat per look: the
+    test must not slow the run down)."""
+
     def moment(out: Path, since: float) -> bool:
-        written = sum(_new(out / site / name, since) for site, name in _DOCUMENTS)
-        return written >= share * len(_DOCUMENTS)
+        index = min(len(_DOCUMENTS) - 1, int(share * len(_DOCUMENTS)))
+        return _new(out / _DOCUMENTS[index], since)
 
     return moment
 
 
-_DOCUMENTS: list[tuple[str, str]] = []  # (site, file) of every document output, filled below
+_DOCUMENTS: list[str] = []  # the document outputs in the order they are written, filled below
 MOMENTS: dict[str, Moment] = {
     "starting": lambda out, since: time.time() - since > 0.1,
     "scanning": lambda out, since: (out / MARKER).exists(),
@@ -172,7 +175,8 @@ def test_killed_runs_leave_only_complete_files_and_a_rerun_finishes(
     reference: Reference, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    _DOCUMENTS[:] = [(p.parent.name, p.name) for p in outputs(reference.out) if p.suffix == ".txt"]
+    manifest = (reference.out / "manifest.jsonl").read_text().splitlines()
+    _DOCUMENTS[:] = [r["output"] for r in map(json.loads, manifest) if "output" in r]
     seen: dict[str, tuple[int, int]] = {}
     for name, moment in MOMENTS.items():
         outcome = kill_when(moment, reference.src, out)  # a rerun into what the last one left
@@ -196,13 +200,16 @@ def test_a_rerun_works_when_only_the_main_process_was_killed(
     """``kill -9`` of the main process alone leaves its pool workers orphaned (and holding
     the marker's descriptor): they must not keep the output directory locked."""
     out = tmp_path / "out"
+    manifest = (reference.out / "manifest.jsonl").read_text().splitlines()
+    _DOCUMENTS[:] = [r["output"] for r in map(json.loads, manifest) if "output" in r]
+    moment = _documents_written(0.3)
+    since = time.time() - 0.01
     proc = start_clean(reference.src, out)
     try:
-        deadline = time.monotonic() + 60
-        while not (out / MARKER).exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.3 * reference.seconds)
-        os.kill(proc.pid, signal.SIGKILL)  # not the group
+        while not moment(out, since):
+            assert proc.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)  # not the group: the workers live on
         proc.wait()
         rerun = start_clean(reference.src, out)
         _, err = rerun.communicate(timeout=300)

@@ -172,8 +172,7 @@ def strip_document(
     templates: rules.TemplateIndex | None = None,
     site: str = "",
 ) -> Stripped:
-    """``rules.strip_page`` over a document; an empty document has no lines to keep or remove
-    (strip_page would see one empty line in the empty string)."""
+    """``rules.strip_page`` over a document's text (an empty document has no lines)."""
     if not doc.text:
         return Stripped(doc.doc_id, (), ())
     return rules.strip_page(doc.doc_id, body_of(doc), settings, templates=templates, site=site)

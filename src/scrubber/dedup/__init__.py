@@ -1,9 +1,9 @@
 """Near-duplicates and translations: sketches, LSH candidates, exact verification, clusters.
 
-    sketch(text)            pass 1, per document, in worker processes
-    find_clusters(...)      candidates -> exact similarity -> union-find + chaining guard
-    similarity(a, b)        the exact score of two texts (what --threshold applies to)
-    align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff report)
+sketch(text)            pass 1, per document, in worker processes
+find_clusters(...)      candidates -> exact similarity -> union-find + chaining guard
+similarity(a, b)        the exact score of two texts (what --threshold applies to)
+align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff report)
 """
 
 from scrubber.dedup.align import align_paragraphs, similarity

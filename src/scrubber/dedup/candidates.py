@@ -8,9 +8,9 @@ The content-word channel must reach translations (content-stem Jaccard 0.2-0.9),
 unrelated documents of one language share some words by chance (0.03 on Wikipedia, 0.08
 between parts of one article). Its rows per band are the fewest, from ``WORD_ROWS``,
 whose collisions stay within ``PAIRS_PER_DOC`` per document, estimated on a sample:
-loose on a few thousand documents, tighter on a million. Pairs of either channel then
-need a signature agreement (the MinHash estimate of Jaccard) of at least
-``MIN_AGREEMENT`` on one channel before the exact comparison.
+loose on a few thousand documents, tighter on a million. A pair then needs a signature
+agreement (the MinHash estimate of Jaccard) of ``MIN_SHINGLE_AGREEMENT`` on n-grams or
+``MIN_WORD_AGREEMENT`` on content words before the exact comparison.
 """
 
 from __future__ import annotations
@@ -28,36 +28,55 @@ WORD_ROWS = (3, 4, 5, 6, 8)
 PAIRS_PER_DOC = 20  # raw collision budget of the content-word channel
 MIN_PAIRS = 200_000  # ... but never less than this (small corpora)
 SAMPLE = 20_000  # documents the budget is estimated on
+CHUNK = 65_536  # documents whose signatures are stacked at once (bounded memory)
 MIN_SHINGLE_AGREEMENT = 0.05  # any shared run of words: an edited copy
 MIN_WORD_AGREEMENT = 0.2  # dev set: translation pairs are 0.3 and up (1st percentile)
 
 
-def _word_rows(words: NDArray[np.uint32]) -> int:
-    docs = words.shape[0]
-    step = max(1, docs // SAMPLE)
-    sample = words[::step]
-    scale = (docs / sample.shape[0]) ** 2
-    budget = max(MIN_PAIRS, PAIRS_PER_DOC * docs)
+def _matrix(sketches: Sequence[DocSketch], rows: Sequence[int], field: str) -> NDArray[np.uint32]:
+    return np.stack([getattr(sketches[k], field) for k in rows])
+
+
+def _keys(sketches: Sequence[DocSketch], live: list[int], field: str, rows: int) -> NDArray[np.uint32]:
+    """Band keys of all live documents, stacking signatures a chunk at a time."""
+    parts = [
+        band_keys(_matrix(sketches, live[lo : lo + CHUNK], field), rows)
+        for lo in range(0, len(live), CHUNK)
+    ]
+    return np.concatenate(parts)
+
+
+def _word_rows(sketches: Sequence[DocSketch], live: list[int]) -> int:
+    step = max(1, len(live) // SAMPLE)
+    sample = _matrix(sketches, live[::step], "words")
+    scale = (len(live) / sample.shape[0]) ** 2
+    budget = max(MIN_PAIRS, PAIRS_PER_DOC * len(live))
     for rows in WORD_ROWS:
         if pair_count(band_keys(sample, rows)) * scale <= budget:
             return rows
     return WORD_ROWS[-1]
 
 
+def _agreeing(sketches: Sequence[DocSketch], pairs: NDArray[np.int64]) -> NDArray[np.bool_]:
+    keep = np.zeros(pairs.shape[0], np.bool_)
+    for lo in range(0, pairs.shape[0], CHUNK):
+        part = pairs[lo : lo + CHUNK].tolist()
+        left, right = [a for a, _ in part], [b for _, b in part]
+        grams = agreement(_matrix(sketches, left, "shingles"), _matrix(sketches, right, "shingles"))
+        words = agreement(_matrix(sketches, left, "words"), _matrix(sketches, right, "words"))
+        keep[lo : lo + CHUNK] = (grams >= MIN_SHINGLE_AGREEMENT) | (words >= MIN_WORD_AGREEMENT)
+    return keep
+
+
 def candidate_pairs(sketches: Sequence[DocSketch]) -> NDArray[np.int64]:
     """Sorted unique pairs (i, j), i < j, of sketch indices worth an exact comparison."""
-    live = np.array([k for k, s in enumerate(sketches) if not s.empty], np.int64)
-    if live.size < 2:
+    live = [k for k, s in enumerate(sketches) if not s.empty]
+    if len(live) < 2:
         return np.zeros((0, 2), np.int64)
-    grams = np.stack([sketches[k].shingles for k in live])
-    words = np.stack([sketches[k].words for k in live])
-    local = np.arange(live.size, dtype=np.int64)
     found = [
-        band_pairs(band_keys(grams, SHINGLE_ROWS), local),
-        band_pairs(band_keys(words, _word_rows(words)), local),
+        band_pairs(_keys(sketches, live, "shingles", SHINGLE_ROWS)),
+        band_pairs(_keys(sketches, live, "words", _word_rows(sketches, live))),
     ]
-    pairs = unique_pairs(found)
-    keep = (agreement(grams, pairs) >= MIN_SHINGLE_AGREEMENT) | (
-        agreement(words, pairs) >= MIN_WORD_AGREEMENT
-    )
-    return live[pairs[keep]]
+    index = np.array(live, np.int64)
+    pairs = index[unique_pairs(found, len(live))]
+    return pairs[_agreeing(sketches, pairs)]

@@ -88,7 +88,9 @@ def _core(members: list[int], edges: Edges, similar: Similar, threshold: float) 
     return sorted(core)
 
 
-def guarded(members: list[int], edges: Edges, similar: Similar, threshold: float) -> list[list[int]]:
+def guarded(
+    members: list[int], edges: Edges, similar: Similar, threshold: float
+) -> list[list[int]]:
     """Split a component into clusters whose members all belong to the cluster's core."""
     if len(members) <= 2:
         return [members]

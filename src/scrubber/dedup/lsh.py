@@ -1,9 +1,10 @@
 """Candidate pairs by LSH banding over a whole signature matrix at once.
 
-Each band of ``rows`` signature values becomes one 64-bit key per document (one array
+Each band of ``rows`` signature values becomes one 32-bit key per document (one array
 operation over all documents); documents with equal keys in some band are candidates.
 Sorting the keys of a band groups equal ones, so there is no per-document Python work
-and no dictionary of buckets.
+and no dictionary of buckets. (A 32-bit key also collides by chance, for about N^2/2^33
+pairs a band; the signature check after banding removes those.)
 
 Candidates are only suggestions: every pair is compared exactly before it may join a
 cluster.
@@ -19,7 +20,7 @@ ALL_PAIRS_UP_TO = 12  # a bucket this small yields all its pairs; bigger ones a 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
 
 
-def band_keys(signatures: NDArray[np.uint32], rows: int) -> NDArray[np.uint64]:
+def band_keys(signatures: NDArray[np.uint32], rows: int) -> NDArray[np.uint32]:
     """One key per document and band: shape (documents, bands)."""
     docs, perms = signatures.shape
     bands = perms // rows
@@ -29,7 +30,7 @@ def band_keys(signatures: NDArray[np.uint32], rows: int) -> NDArray[np.uint64]:
         keys = keys * U64(_MIX[r % len(_MIX)]) + wide[:, :, r] + U64(r + 1)
     keys ^= keys >> U64(31)
     keys *= U64(0xBF58476D1CE4E5B9)
-    return keys ^ (keys >> U64(29))
+    return (keys >> U64(32)).astype(np.uint32)
 
 
 def _ranges(firsts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -39,31 +40,30 @@ def _ranges(firsts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.
 
 
 def _bucket_pairs(members: NDArray[np.int64], starts: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Pairs within each run of equal keys (members sorted by key, runs given by starts)."""
+    """Pairs within each run of equal keys (members sorted by key, runs given by starts).
+
+    A bucket of up to ALL_PAIRS_UP_TO members yields all its pairs; a bigger one (many
+    exact copies) pairs each member with the next ones up to that distance and with the
+    first member: enough to connect it, without a quadratic number of pairs.
+    """
     sizes = np.diff(np.append(starts, members.size))
     pairs: list[NDArray[np.int64]] = []
-    # consecutive members of every bucket: covers buckets of two, chains big ones
-    follow = np.ones(members.size, np.bool_)
-    follow[starts] = False
-    idx = np.flatnonzero(follow)
-    pairs.append(np.stack([members[idx - 1], members[idx]], axis=1))
-    for gap in range(2, ALL_PAIRS_UP_TO):
+    for gap in range(1, ALL_PAIRS_UP_TO):
         open_runs = np.flatnonzero(sizes > gap)
         if open_runs.size == 0:
             break
-        first = starts[open_runs]
-        counts = np.minimum(sizes[open_runs], ALL_PAIRS_UP_TO) - gap
-        left = _ranges(first, counts)
+        counts = sizes[open_runs] - gap
+        left = _ranges(starts[open_runs], counts)
         pairs.append(np.stack([members[left], members[left + gap]], axis=1))
-    big = np.flatnonzero(sizes > ALL_PAIRS_UP_TO)
-    for run in big:  # star from the bucket's first member (exact copies, many of them)
+    for run in np.flatnonzero(sizes > ALL_PAIRS_UP_TO).tolist():
         block = members[starts[run] : starts[run] + sizes[run]]
         pairs.append(np.stack([np.full(block.size - 1, block[0]), block[1:]], axis=1))
     return np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
 
 
-def band_pairs(keys: NDArray[np.uint64], ids: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Candidate pairs (i < j, unique) of documents sharing a key in some band."""
+def band_pairs(keys: NDArray[np.uint32]) -> NDArray[np.int64]:
+    """Candidate pairs (row indices i < j, unique) of documents sharing a key in some band."""
+    docs = keys.shape[0]
     found: list[NDArray[np.int64]] = []
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")
@@ -74,26 +74,25 @@ def band_pairs(keys: NDArray[np.uint64], ids: NDArray[np.int64]) -> NDArray[np.i
         in_bucket = np.zeros(order.size, np.bool_)
         in_bucket[1:] |= same
         in_bucket[:-1] |= same
-        members = order[in_bucket]
+        members = order[in_bucket].astype(np.int64)
         run_keys = ordered[in_bucket]
         starts = np.flatnonzero(np.append(True, run_keys[1:] != run_keys[:-1]))
-        found.append(_bucket_pairs(ids[members], starts.astype(np.int64)))
-    return unique_pairs(found)
+        found.append(unique_pairs([_bucket_pairs(members, starts.astype(np.int64))], docs))
+    return unique_pairs(found, docs)
 
 
-def unique_pairs(found: list[NDArray[np.int64]]) -> NDArray[np.int64]:
-    """Sorted unique (i, j) pairs with i < j from a list of pair arrays."""
+def unique_pairs(found: list[NDArray[np.int64]], docs: int) -> NDArray[np.int64]:
+    """Sorted unique (i, j) pairs with i < j < docs from a list of pair arrays."""
     if not found:
         return np.zeros((0, 2), np.int64)
     pairs = np.concatenate(found)
-    pairs = np.sort(pairs, axis=1)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    if pairs.size == 0:
-        return np.zeros((0, 2), np.int64)
-    return np.unique(pairs, axis=0)
+    low = np.minimum(pairs[:, 0], pairs[:, 1])
+    high = np.maximum(pairs[:, 0], pairs[:, 1])
+    codes = np.unique((low * docs + high)[low != high])
+    return np.stack([codes // docs, codes % docs], axis=1)
 
 
-def pair_count(keys: NDArray[np.uint64]) -> int:
+def pair_count(keys: NDArray[np.uint32]) -> int:
     """How many (not necessarily distinct) pairs the bands would yield: the cost of a banding."""
     total = 0
     for band in range(keys.shape[1]):
@@ -103,14 +102,10 @@ def pair_count(keys: NDArray[np.uint64]) -> int:
     return total
 
 
-def agreement(signatures: NDArray[np.uint32], pairs: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Share of equal signature values of each pair: the MinHash estimate of their Jaccard."""
-    if pairs.size == 0:
-        return np.zeros(0)
-    out = np.empty(pairs.shape[0])
+def agreement(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> NDArray[np.float64]:
+    """Share of equal values of row k of a and row k of b: MinHash's estimate of Jaccard."""
+    out = np.empty(a.shape[0])
     step = 1 << 16
-    for lo in range(0, pairs.shape[0], step):
-        part = pairs[lo : lo + step]
-        same = signatures[part[:, 0]] == signatures[part[:, 1]]
-        out[lo : lo + step] = same.mean(axis=1)
+    for lo in range(0, a.shape[0], step):
+        out[lo : lo + step] = (a[lo : lo + step] == b[lo : lo + step]).mean(axis=1)
     return out

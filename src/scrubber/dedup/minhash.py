@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scrubber.dedup import kernels
+
 U64 = np.uint64
 EMPTY = np.uint32(0xFFFFFFFF)
 _DENSIFY_SALT = 0x9E3779B97F4A7C15
@@ -35,6 +37,15 @@ def signature(hashes: NDArray[np.uint64], num_perm: int) -> NDArray[np.uint32]:
     """One-permutation MinHash of a set of 64-bit hashes (duplicates are harmless)."""
     if hashes.size == 0:
         return np.full(num_perm, EMPTY, np.uint32)
+    compiled = kernels.kernel("signature")
+    if compiled is not None:
+        found: NDArray[np.uint32] = compiled(hashes, num_perm, U64(_DENSIFY_SALT))
+        return found
+    return signature_numpy(hashes, num_perm)
+
+
+def signature_numpy(hashes: NDArray[np.uint64], num_perm: int) -> NDArray[np.uint32]:
+    """The reference implementation of signature (also used without numba)."""
     edges = _EDGES.get(num_perm)
     if edges is None:
         edges = _EDGES.setdefault(num_perm, bin_edges(num_perm))

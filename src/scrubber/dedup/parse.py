@@ -23,6 +23,7 @@ _SPACE_AFTER = np.zeros(256, np.bool_)
 _SPACE_AFTER[list(b" \t\r\n\x0b\x0c")] = True
 _SPACE_AFTER[0x80:] = True  # a CJK or other non-ASCII character right after "!" or "?"
 _CJK_STOP = b"\xe3\x80\x82"  # "。"
+MAX_UNIT_WORDS = 40  # longer sentences are compared in pieces of at most this many words
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +78,9 @@ def _find_all(data: NDArray[np.uint8], needle: bytes) -> NDArray[np.int64]:
     return np.flatnonzero(hit).astype(np.int64)
 
 
-def _numbers_joined(found: Words) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.bool_]]:
+def _numbers_joined(
+    found: Words,
+) -> tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.bool_]]:
     """Stems, start offsets and digit flags of the words, with "81,369" and "31.6" one word.
 
     Numbers are what template pages (census figures, sports results) differ in and what
@@ -101,6 +104,24 @@ def _numbers_joined(found: Words) -> tuple[NDArray[np.uint64], NDArray[np.int64]
     return stems, found.starts[first], numeric[first]
 
 
+def _pieces(sentence: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Sentence ids with sentences longer than MAX_UNIT_WORDS cut into even pieces.
+
+    Text without sentence punctuation (lists, tables, machine output, word salad) would
+    otherwise be one giant "sentence" whose overlap with any other is large.
+    """
+    if sentence.size == 0:
+        return sentence
+    first = np.flatnonzero(np.diff(sentence, prepend=-1))
+    sizes = np.diff(np.append(first, sentence.size))
+    if int(sizes.max()) <= MAX_UNIT_WORDS:
+        return sentence
+    rank = np.arange(sentence.size) - np.repeat(first, sizes)
+    pieces = np.repeat(-(-sizes // MAX_UNIT_WORDS), sizes)  # pieces of each word's sentence
+    piece = rank * pieces // np.repeat(sizes, sizes)
+    return sentence * (MAX_UNIT_WORDS + 1) + piece
+
+
 def parse(text: str) -> Parsed:
     """Split a document into sentences of word stems (see the module docstring)."""
     blocks = paragraphs(text)
@@ -109,7 +130,7 @@ def parse(text: str) -> Parsed:
     data = found.data
     newline = data == 0x0A
     paragraph_starts = np.flatnonzero(newline[:-1] & newline[1:]) + 2 if data.size else data
-    raw_unit = np.searchsorted(_sentence_breaks(data), starts, side="right")
+    raw_unit = _pieces(np.searchsorted(_sentence_breaks(data), starts, side="right"))
     kept, unit = np.unique(raw_unit, return_inverse=True)
     unit_words = np.bincount(unit, minlength=kept.size).astype(np.float64)
     first_word = np.searchsorted(unit, np.arange(kept.size))

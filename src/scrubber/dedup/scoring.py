@@ -39,6 +39,9 @@ MIN_MATCH = 0.1
 CAPACITY = 2
 DIGIT_WEIGHT = 3.0
 SENTENCE_POWER = 2.0
+CORPUS_POWER = 1.0
+MIN_RULE = 0
+MIN_RULE_ALONE = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +100,7 @@ class Match:
         cover_a, cover_b = self.coverage()
         if self.a.size > self.b.size:
             cover_a, cover_b = cover_b, cover_a
-        return round((2.0 * cover_a + cover_b) / 3.0, 6)
+        return round(float(2.0 * cover_a + cover_b) / 3.0, 6)
 
 
 def _credit(dice: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -109,18 +112,24 @@ def _capped(dice: NDArray[np.float64]) -> NDArray[np.float64]:
     choice = dice.argmax(axis=1)
     credit = _credit(dice[np.arange(dice.shape[0]), choice])
     chosen = np.bincount(choice[credit > 0], minlength=dice.shape[1])
-    return credit * np.minimum(1.0, CAPACITY / np.maximum(chosen[choice], 1))
+    shared: NDArray[np.float64] = credit * np.minimum(1.0, CAPACITY / np.maximum(chosen[choice], 1))
+    return shared
 
 
 def _weights(
-    doc: Parsed, units: NDArray[np.int64], shared: NDArray[np.bool_], counts: NDArray[np.int64] | None, context: Context, total_units: int
+    doc: Parsed,
+    units: NDArray[np.int64],
+    shared: NDArray[np.bool_],
+    counts: NDArray[np.int64] | None,
+    context: Context,
+    total_units: int,
 ) -> NDArray[np.float64]:
     """Weight of each of doc's vocab entries in this comparison (see the module docstring)."""
     weight = np.log((total_units + 1.0) / units) ** SENTENCE_POWER
     weight = np.where(doc.numeric, weight * DIGIT_WEIGHT, weight)
     if counts is not None and context.documents > 2:
         others = np.maximum(counts - 1 - shared, 0)
-        weight = weight * np.log(context.documents / (others + 1.0))
+        weight = weight * np.log(context.documents / (others + 1.0)) ** CORPUS_POWER
     return weight
 
 
@@ -134,9 +143,21 @@ def match(a: Parsed, b: Parsed, context: Context = Context()) -> Match:
     shared_a[in_a] = True
     shared_b = np.zeros(b.vocab.size, np.bool_)
     shared_b[in_b] = True
-    units_a[in_a] += units_b[in_b]
-    units_b[in_b] = units_a[in_a]
     total = a.units + b.units
+    if MIN_RULE:
+        # a stem is common only if common in both documents
+        units_a = units_a.astype(np.float64)
+        units_b = units_b.astype(np.float64)
+        both = total * np.minimum(units_a[in_a] / a.units, units_b[in_b] / b.units)
+        units_a[~shared_a] = units_a[~shared_a] * MIN_RULE_ALONE
+        units_b[~shared_b] = units_b[~shared_b] * MIN_RULE_ALONE
+        units_a[in_a] = np.maximum(both, 1.0)
+        units_b[in_b] = np.maximum(both, 1.0)
+        units_a = np.maximum(units_a, 1.0)
+        units_b = np.maximum(units_b, 1.0)
+    else:
+        units_a[in_a] += units_b[in_b]
+        units_b[in_b] = units_a[in_a]
     weight_a = _weights(a, units_a, shared_a, context.counts_a, context, total)
     weight_b = _weights(b, units_b, shared_b, context.counts_b, context, total)
     mass_a = np.bincount(a.cell_unit, weights=weight_a[a.cell_stem], minlength=a.units)
@@ -148,7 +169,11 @@ def match(a: Parsed, b: Parsed, context: Context = Context()) -> Match:
 
 
 def _shared_overlap(
-    a: Parsed, b: Parsed, in_a: NDArray[np.int64], in_b: NDArray[np.int64], weight_a: NDArray[np.float64]
+    a: Parsed,
+    b: Parsed,
+    in_a: NDArray[np.int64],
+    in_b: NDArray[np.int64],
+    weight_a: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """overlap[i, j]: total weight of the stems sentence i of a and sentence j of b share.
 
@@ -175,7 +200,7 @@ def _shared_overlap(
     flat = a.cell_unit[left] * b.units + b.cell_unit[right]
     weights = weight_a[a.cell_stem[left]]
     overlap = np.bincount(flat, weights=weights, minlength=a.units * b.units)
-    return overlap.reshape(a.units, b.units)
+    return overlap.astype(np.float64, copy=False).reshape(a.units, b.units)
 
 
 def _ranges(firsts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.int64]:

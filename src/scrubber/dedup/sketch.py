@@ -56,7 +56,7 @@ def _seeded(hashes: NDArray[np.uint64], seed: int) -> NDArray[np.uint64]:
     """Re-key hashes by the seed (an odd multiplier keeps distinct hashes distinct)."""
     if seed == 1:
         return hashes
-    key = np.uint64((seed * 0x9E3779B97F4A7C15) | 1)
+    key = np.uint64(((seed * 0x9E3779B97F4A7C15) | 1) & 0xFFFFFFFFFFFFFFFF)
     mixed = hashes * key
     return mixed ^ (mixed >> np.uint64(29))
 

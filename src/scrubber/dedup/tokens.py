@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scrubber.dedup import kernels
 from scrubber.normalize import unicode_fold
 
 U64 = np.uint64
@@ -170,7 +171,8 @@ def _stem_ends(
     first, last, skipped = starts[wide], ends[wide], before[wide]
     stems = stem_ends[wide]
     for _ in range(4 * STEM_CHARS):  # each round adds the continuation bytes passed so far
-        wider = np.minimum(last, first + STEM_CHARS + np.searchsorted(cont, stems) - skipped)
+        ahead = np.searchsorted(cont, stems, side="right") - skipped  # continuation bytes so far
+        wider = np.minimum(last, first + STEM_CHARS + ahead)
         if np.array_equal(wider, stems):
             break
         stems = wider
@@ -181,6 +183,15 @@ def _stem_ends(
 def words_of(text: str) -> Words:
     """Find and hash the words of ``text`` (NFKC, casefolded) in one vectorized pass."""
     data = np.frombuffer(unicode_fold(text).encode("utf-8", "replace"), np.uint8)
+    scan = kernels.kernel("scan_words")
+    if scan is not None:
+        hashes, stems, spans = scan(data, _ASCII, _LEADS, STEM_CHARS)
+        return Words(data, hashes, stems, spans[0], spans[1], spans[2])
+    return _words_numpy(data)
+
+
+def _words_numpy(data: NDArray[np.uint8]) -> Words:
+    """The reference implementation of words_of (also used without numba)."""
     classes, cont = _classes(data)
     starts, ends = _bounds(classes, cont)
     chars, stem_ends = _stem_ends(starts, ends, cont)

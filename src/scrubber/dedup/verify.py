@@ -3,6 +3,8 @@
 Documents are read again (``load_text``) only if they are in a candidate pair, once
 each, in index order; their parsed sentences are kept for the comparisons and for the
 document frequencies that weigh rare words up (see :mod:`scrubber.dedup.scoring`).
+Reading, parsing and comparing run on ``jobs`` processes (forked: the workers inherit
+the parsed documents instead of receiving them).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from scrubber.dedup.candidates import candidate_pairs
 from scrubber.dedup.cluster import cluster
@@ -19,8 +20,7 @@ from scrubber.dedup.parse import Parsed, parse
 from scrubber.dedup.scoring import Context, Rarity, match
 from scrubber.dedup.sketch import DedupSettings, DocSketch
 from scrubber.model import ProgressCallback, ProgressEvent, no_progress
-
-TICK = 256  # progress events every this many documents or pairs
+from scrubber.parallel import map_ordered, worker_state
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,45 @@ class Verifier:
         return found
 
 
-def _parse_all(
-    needed: NDArray[np.int64], load_text: Callable[[int], str], progress: ProgressCallback
+def _parse_one(index: int) -> Parsed:
+    load: Callable[[int], str] = worker_state()["load_text"]
+    return parse(load(index))
+
+
+def _score_one(pair: tuple[int, int]) -> float:
+    verifier: Verifier = worker_state()["verifier"]
+    return verifier(*pair)
+
+
+class _Ticker:
+    """Progress of one stage, reported every chunk."""
+
+    def __init__(self, progress: ProgressCallback, stage: str, total: int) -> None:
+        self.progress, self.stage, self.total, self.done = progress, stage, total, 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        self.progress(ProgressEvent(self.stage, self.done, self.total))
+
+
+def parse_all(
+    needed: list[int], load_text: Callable[[int], str], progress: ProgressCallback, jobs: int
 ) -> dict[int, Parsed]:
-    docs: dict[int, Parsed] = {}
-    for n, index in enumerate(needed.tolist(), 1):
-        docs[index] = parse(load_text(index))
-        if n % TICK == 0 or n == needed.size:
-            progress(ProgressEvent("verify", n, int(needed.size)))
-    return docs
+    """Read and parse the documents of the candidate pairs, each once, on ``jobs`` processes."""
+    tick = _Ticker(progress, "verify", len(needed))
+    parsed = map_ordered(_parse_one, needed, {"load_text": load_text}, jobs, on_done=tick)
+    return dict(zip(needed, parsed, strict=True))
+
+
+def score_all(
+    pairs: list[tuple[int, int]], verifier: Verifier, progress: ProgressCallback, jobs: int
+) -> dict[tuple[int, int], float]:
+    """The exact similarity of every pair, on ``jobs`` processes (which inherit the docs)."""
+    tick = _Ticker(progress, "verify", len(pairs))
+    scores = map_ordered(_score_one, pairs, {"verifier": verifier}, jobs, on_done=tick)
+    found = dict(zip(pairs, scores, strict=True))
+    verifier.scores.update(found)
+    return found
 
 
 def _groups(members: list[list[int]], verifier: Verifier, threshold: float) -> list[ClusterGroup]:
@@ -86,14 +116,11 @@ def find_clusters(
     union-find over the pairs at or above the threshold, guarded against chaining.
     Deterministic: the same sketches and texts give the same clusters.
     """
-    del jobs  # verification runs in this process (it is a small share of the time)
-    pairs = candidate_pairs(sketches)
-    progress(ProgressEvent("candidates", int(pairs.shape[0]), int(pairs.shape[0])))
-    verifier = Verifier(_parse_all(np.unique(pairs), load_text, progress))
-    edges: dict[tuple[int, int], float] = {}
-    for a, b in pairs.tolist():
-        sim = verifier(a, b)
-        if sim >= settings.threshold:
-            edges[(a, b)] = sim
+    found = candidate_pairs(sketches)
+    progress(ProgressEvent("candidates", int(found.shape[0]), int(found.shape[0])))
+    pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
+    verifier = Verifier(parse_all(np.unique(found).tolist(), load_text, progress, jobs))
+    scores = score_all(pairs, verifier, progress, jobs)
+    edges = {pair: sim for pair, sim in scores.items() if sim >= settings.threshold}
     members = cluster(edges, verifier, settings.threshold)
     return _groups(members, verifier, settings.threshold)

@@ -21,7 +21,7 @@ from typing import TypeVar
 from scrubber.config import Settings
 from scrubber.errors import UsageError
 from scrubber.index.features import CorruptIndex, Features, fingerprint
-from scrubber.index.refresh import Compute, Refreshed, refresh
+from scrubber.index.update import Compute, Refreshed, refresh
 from scrubber.index.store import Store, open_store, reset
 from scrubber.model import DocRef, Scanned
 

@@ -70,8 +70,8 @@ def repeated_headline(view: PageView) -> Sequence[int]:
     seen: set[str] = set()
     removed: list[int] = []
     for position, facts in enumerate(view.lines):
-        undated = strip_trailing_date(facts.text).casefold()
-        if undated != facts.key and undated in seen:
+        undated = strip_trailing_date(facts.text)
+        if len(undated) < len(facts.text) and undated.casefold() in seen:
             removed.append(position)
             continue
         seen.add(facts.key)
@@ -114,7 +114,7 @@ def page_edge(view: PageView) -> Sequence[int]:
     the page's span of text never shrinks when it is cleaned again. Everything a site
     prints before its article starts (logo text, menus, search box, language switch) and
     after it ends (footer columns, widgets) is short. Lines there with few words are
-    removed, except the heading right above the first long paragraph, a dateline
+    removed, except headings (right above a paragraph of prose), a dateline
     ("Vienna, June 23, 2020"), numbered list items, short sentences ("Thank you.") and, in
     the default profile, runs of three or more lines that read as a data list (most carry
     digits, colons or code punctuation: "400 g flour", "Volume: 2 l").
@@ -136,8 +136,9 @@ def page_edge(view: PageView) -> Sequence[int]:
         for start, end in runs(flags):
             if end - start >= _LIST_LINES and _reads_as_data(lines[start:end]):
                 flags[start:end] = [False] * (end - start)  # ingredients, specs: a list
-    if first > 0 and flags[first - 1] and lines[first - 1].words >= 2:
-        flags[first - 1] = False  # the heading of the first paragraph
+    for p in range(len(lines) - 1):
+        if flags[p] and not lines[p].sentence and is_prose(lines[p + 1], profile):
+            flags[p] = False  # a heading: right above a paragraph of prose
     return [p for p, flag in enumerate(flags) if flag]
 
 

@@ -103,9 +103,9 @@ _DAYWORDS = (
 )
 
 
-def is_date_line(text: str) -> bool:
-    """True when the cleaned line is nothing but a date and/or time stamp."""
-    if _DIGIT.search(text) is None and not text.casefold().startswith(_DAYWORDS):
+def is_date_line(text: str, key: str = "") -> bool:
+    """True when the cleaned line (``key``: its case-folded form) is only a date/time stamp."""
+    if _DIGIT.search(text) is None and not (key or text.casefold()).startswith(_DAYWORDS):
         return False
     return DATE_LINE.fullmatch(text) is not None
 

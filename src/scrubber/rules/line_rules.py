@@ -79,7 +79,7 @@ def date_stamp(facts: LineFacts) -> bool:
     Removed: "26.07.2024 14:05", "Donnerstag, 31. Mai 2012", "Posted on July 26, 2024".
     Kept: "Vienna, June 23, 2020", "In 2020".
     """
-    return is_date_line(facts.text)
+    return is_date_line(facts.text, facts.key)
 
 
 _COUNTER_WORDS = (
@@ -141,10 +141,12 @@ def cookie_notice(facts: LineFacts) -> bool:
     """
     if facts.words <= 4 and facts.label in _CONSENT:
         return True
-    return _COOKIE_CONTEXT.search(facts.key) is not None if _COOKIE.search(facts.key) else False
+    key = facts.key
+    if "cookie" not in key and "ciasteczk" not in key and "куки" not in key:
+        return False
+    return _COOKIE_CONTEXT.search(key) is not None
 
 
-_COOKIE = re.compile(r"cookie|ciasteczk|куки|файл\w* cookie")
 _COOKIE_CONTEXT = re.compile(
     r"\b(?:we use|this (?:web)?site|our (?:web)?site|website|browser|consent|accept|agree|"
     r"policy|settings|preferences|privacy|tracking|analytics|third[- ]party|"
@@ -166,15 +168,18 @@ def share_print(facts: LineFacts) -> bool:
 
 
 _SUBSCRIBE_PROMPT = re.compile(
-    r"(?:e-?mail|newsletter|inbox|рассылк).{0,120}"
+    r"(?:e-?mail|newsletter|inbox|posteingang|рассылк|biuletyn).{0,120}"
     r"(?:subscri|abonn|benachrichtig|inscri|suscri|подпис|zapisz|subskryb|sign up|anmeld)"
     r"|(?:subscri|abonn|inscri|suscri|подпис|zapisz|subskryb|sign up|anmeld).{0,120}"
     r"(?:e-?mail|newsletter|inbox|posteingang|рассылк|biuletyn)",
 )
 
 
+_MAILING_WORDS = ("mail", "newsletter", "inbox", "posteingang", "рассылк", "biuletyn")
+
+
 def _mentions_mailing(key: str) -> bool:
-    return "mail" in key or "newsletter" in key or "inbox" in key or "рассылк" in key
+    return any(word in key for word in _MAILING_WORDS)
 
 
 @line_rule("subscribe-login", max_words=40)
@@ -190,7 +195,9 @@ def subscribe_login(facts: LineFacts) -> bool:
     key = facts.key
     if facts.label in _ACCOUNT:
         return True
-    return facts.words >= 4 and "unsubscri" not in key and _SUBSCRIBE_PROMPT.search(key) is not None
+    if facts.words < 4 or "unsubscri" in key or not _mentions_mailing(key):
+        return False
+    return _SUBSCRIBE_PROMPT.search(key) is not None
 
 
 _RIGHTS_RESERVED = re.compile("|".join(map(re.escape, phrases.RIGHTS_RESERVED)))
