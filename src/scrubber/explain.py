@@ -17,7 +17,7 @@ from pathlib import Path
 from scrubber import dedup, pipeline, rules
 from scrubber.config import Settings
 from scrubber.errors import InputError, UsageError
-from scrubber.io import load_document
+from scrubber.io import input_failure, load_document
 from scrubber.model import (
     DocRef,
     Document,
@@ -86,7 +86,7 @@ def explain_file(
         try:
             doc = load_document(ref, settings.errors)
         except InputError as exc:
-            failures.append(InputFailure(ref.doc_id, ref.path, str(exc)))
+            failures.append(input_failure(ref, exc))
             continue
         stripped = rules.strip_page(
             doc.doc_id, pipeline.body_of(doc), settings, templates=templates, site=site

@@ -167,8 +167,11 @@ class OutputWriter:
             if self._jsonl is None:
                 self._jsonl = AtomicJsonlWriter(self.out / JSONL_OUTPUT)
                 self._jsonl.__enter__()
-            self._jsonl.write({"id": ref.member, "text": body})
-            return f"{JSONL_OUTPUT}#{ref.member}"
+            record = {"id": ref.member, "text": body}
+            if ref.doc_id != ref.member:  # several JSONL inputs: ids are unique per source
+                record["source"] = ref.doc_id.rsplit("#", 1)[0]
+            self._jsonl.write(record)
+            return f"{JSONL_OUTPUT}#{ref.doc_id}"
         target = safe_output_path(self.out, ref.doc_id)
         name = target.relative_to(self.out).as_posix()
         self._check_inside(target.parent)

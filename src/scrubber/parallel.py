@@ -7,7 +7,11 @@ every task. Small inputs run in-process: a pool costs more than it saves there.
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -16,6 +20,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _STATE: dict[str, Any] = {}
+_PR_SET_PDEATHSIG = 1
 IN_PROCESS_BELOW = 64  # documents; fewer than this never start a pool
 
 
@@ -34,7 +39,19 @@ def worker_state() -> dict[str, Any]:
     return _STATE
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the main process dies (e.g. ``kill -9``), so no
+    orphaned worker hangs on a pipe nobody reads."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers exit when their pipe closes
+        return
+
+
 def _init_worker(state: dict[str, Any]) -> None:
+    if multiprocessing.parent_process() is not None:
+        _die_with_parent()
     _STATE.clear()
     _STATE.update(state)
 
@@ -65,6 +82,7 @@ def map_ordered(
                 on_done(1)
         return
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    gc.freeze()  # forked workers share the parent's objects instead of copying them on refcount
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(state,)) as pool:
         for result in _bounded_map(pool, func, chunks, window=workers * 4):
             yield from result

@@ -6,11 +6,9 @@ import json
 from pathlib import Path
 
 from scrubber.io.write import atomic_write_text
+from scrubber.outputs import REPORT_HTML, REPORT_JSON
 from scrubber.report.data import ReportBuilder
 from scrubber.report.html import render_html
-
-REPORT_JSON = "report.json"
-REPORT_HTML = "report.html"
 
 
 def write_reports(out: Path, builder: ReportBuilder) -> None:
