@@ -7,10 +7,11 @@ align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff re
 """
 
 from scrubber.dedup.align import align_paragraphs, similarity
-from scrubber.dedup.sketch import DedupSettings, DocSketch, sketch
+from scrubber.dedup.sketch import FORMAT, DedupSettings, DocSketch, sketch
 from scrubber.dedup.verify import ClusterGroup, find_clusters
 
 __all__ = [
+    "FORMAT",
     "ClusterGroup",
     "DedupSettings",
     "DocSketch",

@@ -16,6 +16,7 @@ agreement (the MinHash estimate of Jaccard) of ``MIN_SHINGLE_AGREEMENT`` on n-gr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,46 +26,36 @@ from scrubber.dedup.sketch import DocSketch
 
 SHINGLE_ROWS = 4
 WORD_ROWS = (3, 4, 5, 6, 8)
-PAIRS_PER_DOC = 20  # raw collision budget of the content-word channel
+PAIRS_PER_DOC = 5  # raw collision budget of the content-word channel
 MIN_PAIRS = 200_000  # ... but never less than this (small corpora)
 SAMPLE = 20_000  # documents the budget is estimated on
-CHUNK = 65_536  # documents whose signatures are stacked at once (bounded memory)
+CHUNK = 65_536  # pairs checked at once (bounded memory)
 MIN_SHINGLE_AGREEMENT = 0.05  # any shared run of words: an edited copy
 MIN_WORD_AGREEMENT = 0.2  # dev set: translation pairs are 0.3 and up (1st percentile)
 
-
-def _matrix(sketches: Sequence[DocSketch], rows: Sequence[int], field: str) -> NDArray[np.uint32]:
-    return np.stack([getattr(sketches[k], field) for k in rows])
+Signatures = NDArray[np.unsignedinteger[Any]]
 
 
-def _keys(sketches: Sequence[DocSketch], live: list[int], field: str, rows: int) -> NDArray[np.uint32]:
-    """Band keys of all live documents, stacking signatures a chunk at a time."""
-    parts = [
-        band_keys(_matrix(sketches, live[lo : lo + CHUNK], field), rows)
-        for lo in range(0, len(live), CHUNK)
-    ]
-    return np.concatenate(parts)
-
-
-def _word_rows(sketches: Sequence[DocSketch], live: list[int]) -> int:
-    step = max(1, len(live) // SAMPLE)
-    sample = _matrix(sketches, live[::step], "words")
-    scale = (len(live) / sample.shape[0]) ** 2
-    budget = max(MIN_PAIRS, PAIRS_PER_DOC * len(live))
+def _word_rows(words: Signatures) -> int:
+    """The fewest rows per band whose collisions stay within the budget (on a sample)."""
+    step = max(1, words.shape[0] // SAMPLE)
+    sample = words[::step]
+    scale = (words.shape[0] / sample.shape[0]) ** 2
+    budget = max(MIN_PAIRS, PAIRS_PER_DOC * words.shape[0])
     for rows in WORD_ROWS:
         if pair_count(band_keys(sample, rows)) * scale <= budget:
             return rows
     return WORD_ROWS[-1]
 
 
-def _agreeing(sketches: Sequence[DocSketch], pairs: NDArray[np.int64]) -> NDArray[np.bool_]:
+def _agreeing(grams: Signatures, words: Signatures, pairs: NDArray[np.int64]) -> NDArray[np.bool_]:
     keep = np.zeros(pairs.shape[0], np.bool_)
     for lo in range(0, pairs.shape[0], CHUNK):
-        part = pairs[lo : lo + CHUNK].tolist()
-        left, right = [a for a, _ in part], [b for _, b in part]
-        grams = agreement(_matrix(sketches, left, "shingles"), _matrix(sketches, right, "shingles"))
-        words = agreement(_matrix(sketches, left, "words"), _matrix(sketches, right, "words"))
-        keep[lo : lo + CHUNK] = (grams >= MIN_SHINGLE_AGREEMENT) | (words >= MIN_WORD_AGREEMENT)
+        left, right = pairs[lo : lo + CHUNK, 0], pairs[lo : lo + CHUNK, 1]
+        by_grams = agreement(grams[left], grams[right]) >= MIN_SHINGLE_AGREEMENT
+        keep[lo : lo + CHUNK] = by_grams | (
+            agreement(words[left], words[right]) >= MIN_WORD_AGREEMENT
+        )
     return keep
 
 
@@ -73,10 +64,12 @@ def candidate_pairs(sketches: Sequence[DocSketch]) -> NDArray[np.int64]:
     live = [k for k, s in enumerate(sketches) if not s.empty]
     if len(live) < 2:
         return np.zeros((0, 2), np.int64)
+    grams = np.stack([sketches[k].shingles for k in live])
+    words = np.stack([sketches[k].words for k in live])
     found = [
-        band_pairs(_keys(sketches, live, "shingles", SHINGLE_ROWS)),
-        band_pairs(_keys(sketches, live, "words", _word_rows(sketches, live))),
+        band_pairs(band_keys(grams, SHINGLE_ROWS)),
+        band_pairs(band_keys(words, _word_rows(words))),
     ]
-    index = np.array(live, np.int64)
-    pairs = index[unique_pairs(found, len(live))]
-    return pairs[_agreeing(sketches, pairs)]
+    pairs = unique_pairs(found, len(live))
+    pairs = pairs[_agreeing(grams, words, pairs)]
+    return np.array(live, np.int64)[pairs]

@@ -62,7 +62,7 @@ def _fmix(h: np.uint64) -> np.uint64:
     return h ^ (h >> np.uint64(33))
 
 
-def _scan_words(data: Any, ascii_classes: Any, lead_classes: Any, stem_chars: int) -> Any:  # noqa: C901
+def _scan_words(data: Any, ascii_classes: Any, lead_classes: Any, stem_chars: int) -> Any:
     """Words of UTF-8 bytes: hashes, stems, and rows (chars, starts, ends), as tokens.words_of.
 
     Skip separators; from a word's first letter or digit, hash characters until the next

@@ -12,6 +12,8 @@ cluster.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -20,7 +22,7 @@ ALL_PAIRS_UP_TO = 12  # a bucket this small yields all its pairs; bigger ones a 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
 
 
-def band_keys(signatures: NDArray[np.uint32], rows: int) -> NDArray[np.uint32]:
+def band_keys(signatures: NDArray[np.unsignedinteger[Any]], rows: int) -> NDArray[np.uint32]:
     """One key per document and band: shape (documents, bands)."""
     docs, perms = signatures.shape
     bands = perms // rows
@@ -88,7 +90,9 @@ def unique_pairs(found: list[NDArray[np.int64]], docs: int) -> NDArray[np.int64]
     pairs = np.concatenate(found)
     low = np.minimum(pairs[:, 0], pairs[:, 1])
     high = np.maximum(pairs[:, 0], pairs[:, 1])
-    codes = np.unique((low * docs + high)[low != high])
+    codes = np.sort((low * docs + high)[low != high])
+    if codes.size:
+        codes = codes[np.append(True, codes[1:] != codes[:-1])]
     return np.stack([codes // docs, codes % docs], axis=1)
 
 
@@ -96,13 +100,17 @@ def pair_count(keys: NDArray[np.uint32]) -> int:
     """How many (not necessarily distinct) pairs the bands would yield: the cost of a banding."""
     total = 0
     for band in range(keys.shape[1]):
-        _, counts = np.unique(keys[:, band], return_counts=True)
+        ordered = np.sort(keys[:, band])
+        starts = np.flatnonzero(np.append(True, ordered[1:] != ordered[:-1]))
+        counts = np.diff(np.append(starts, ordered.size))
         sizes = np.minimum(counts[counts > 1], ALL_PAIRS_UP_TO)
         total += int((sizes * (sizes - 1) // 2).sum())
     return total
 
 
-def agreement(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> NDArray[np.float64]:
+def agreement(
+    a: NDArray[np.unsignedinteger[Any]], b: NDArray[np.unsignedinteger[Any]]
+) -> NDArray[np.float64]:
     """Share of equal values of row k of a and row k of b: MinHash's estimate of Jaccard."""
     out = np.empty(a.shape[0])
     step = 1 << 16

@@ -9,8 +9,9 @@ Empty bins (short documents) borrow the value of the next non-empty bin with a s
 distance ("rotation" densification, Shrivastava and Li, 2014), so two documents agree
 on a bin with probability close to their Jaccard similarity, as with classic MinHash.
 
-Measured on the 20k benchmark corpus (one core): datasketch ``MinHash.bulk`` with
-128 permutations takes about 1.3 ms a document, this takes about 20 us.
+Measured on the 20k benchmark corpus (one core, tokenizing included): datasketch
+``MinHash.bulk`` with xxh32 and 128 permutations, 1,780 documents/s; ``sketch()`` with
+both signatures, 13,900 documents/s (5,400 without the numba kernels).
 """
 
 from __future__ import annotations

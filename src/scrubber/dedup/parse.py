@@ -36,10 +36,10 @@ class Parsed:
 
     vocab: NDArray[np.uint64]
     numeric: NDArray[np.bool_]  # per vocab entry: the word has a digit (numbers, dates)
-    cell_unit: NDArray[np.int64]
-    cell_stem: NDArray[np.int64]  # index into vocab
+    cell_unit: NDArray[np.int32]
+    cell_stem: NDArray[np.int32]  # index into vocab
     unit_words: NDArray[np.float64]  # words per sentence: the weight of a sentence
-    unit_paragraph: NDArray[np.int64]  # paragraph index of each sentence
+    unit_paragraph: NDArray[np.int32]  # paragraph index of each sentence
     paragraphs: int  # number of paragraphs, including those without words
     size: int  # words
 
@@ -119,7 +119,33 @@ def _pieces(sentence: NDArray[np.int64]) -> NDArray[np.int64]:
     rank = np.arange(sentence.size) - np.repeat(first, sizes)
     pieces = np.repeat(-(-sizes // MAX_UNIT_WORDS), sizes)  # pieces of each word's sentence
     piece = rank * pieces // np.repeat(sizes, sizes)
-    return sentence * (MAX_UNIT_WORDS + 1) + piece
+    cut: NDArray[np.int64] = sentence * (MAX_UNIT_WORDS + 1) + piece
+    return cut
+
+
+def _sorted_unique(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    distinct: NDArray[np.int64] = ordered[np.append(True, ordered[1:] != ordered[:-1])]
+    return distinct
+
+
+def _units(
+    data: NDArray[np.uint8], starts: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """Sentence of each word (0-based, consecutive), words per sentence, paragraph of each."""
+    raw = _pieces(np.searchsorted(_sentence_breaks(data), starts, side="right"))
+    if raw.size == 0:
+        return raw, np.zeros(0), raw
+    new = np.append(True, raw[1:] != raw[:-1])  # words are in text order: ids never go back
+    unit = np.cumsum(new) - 1
+    first_word = np.flatnonzero(new)
+    newline = data == 0x0A
+    paragraph_starts = np.flatnonzero(newline[:-1] & newline[1:]) + 2
+    paragraph = np.searchsorted(paragraph_starts, starts[first_word], side="right")
+    words = np.diff(np.append(first_word, raw.size)).astype(np.float64)
+    return unit, words, paragraph
 
 
 def parse(text: str) -> Parsed:
@@ -127,25 +153,19 @@ def parse(text: str) -> Parsed:
     blocks = paragraphs(text)
     found = words_of("\n\n".join(blocks))
     stems, starts, numeric = _numbers_joined(found)
-    data = found.data
-    newline = data == 0x0A
-    paragraph_starts = np.flatnonzero(newline[:-1] & newline[1:]) + 2 if data.size else data
-    raw_unit = _pieces(np.searchsorted(_sentence_breaks(data), starts, side="right"))
-    kept, unit = np.unique(raw_unit, return_inverse=True)
-    unit_words = np.bincount(unit, minlength=kept.size).astype(np.float64)
-    first_word = np.searchsorted(unit, np.arange(kept.size))
-    unit_paragraph = np.searchsorted(paragraph_starts, starts[first_word], side="right")
+    unit, unit_words, unit_paragraph = _units(found.data, starts)
     vocab, stem = np.unique(stems, return_inverse=True)
-    cells = np.unique(unit.astype(np.int64) * max(vocab.size, 1) + stem)
+    width = max(vocab.size, 1)
+    cells = _sorted_unique(unit * width + stem)
     digit = np.zeros(vocab.size, np.bool_)
     digit[stem[numeric]] = True
     return Parsed(
         vocab=vocab,
         numeric=digit,
-        cell_unit=cells // max(vocab.size, 1),
-        cell_stem=cells % max(vocab.size, 1),
+        cell_unit=(cells // width).astype(np.int32),
+        cell_stem=(cells % width).astype(np.int32),
         unit_words=unit_words,
-        unit_paragraph=unit_paragraph.astype(np.int64),
+        unit_paragraph=unit_paragraph.astype(np.int32),
         paragraphs=len(blocks),
         size=int(stems.size),
     )

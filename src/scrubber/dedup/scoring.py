@@ -7,12 +7,12 @@ sentence share its names, numbers and terms even when no three words in a row ag
 1. Each sentence is a set of word stems (first five characters, so "infected" and
    "infection" agree; "81,369" and "31.6" are one word each).
 2. A stem weighs more the rarer it is. Among the sentences of the two documents:
-   ``log((sentences + 1) / sentences holding it) ** 2``, so words in every sentence
-   ("the") weigh nothing and a name in one sentence of each weighs most. In a corpus,
-   also among the other documents compared: ``log(N / (other documents holding it + 1))``
-   (a topic's vocabulary, shared by all its articles, weighs little). Numbers weigh
-   ``DIGIT_WEIGHT`` times more: templates (census pages, results) differ in them and
-   translations keep them.
+   ``log((sentences + 1) / sentences holding it) ** 2``, counted in the document where
+   it is rarer, so words in every sentence ("the") weigh nothing and a name in one
+   sentence of each weighs most. In a corpus, also among the other documents compared:
+   ``log(N / (other documents holding it + 1)) ** 2`` (a topic's vocabulary, shared by
+   all its articles, weighs little). Numbers weigh ``DIGIT_WEIGHT`` times more:
+   templates (census pages, results) differ in them and translations keep them.
 3. Two sentences overlap by the weighted Dice coefficient of their stems. A sentence's
    credit is its best overlap, full from ``FULL_MATCH`` up, proportional down to
    ``MIN_MATCH``, nothing below; a sentence of the other document that is the best match
@@ -39,9 +39,7 @@ MIN_MATCH = 0.1
 CAPACITY = 2
 DIGIT_WEIGHT = 3.0
 SENTENCE_POWER = 2.0
-CORPUS_POWER = 1.0
-MIN_RULE = 0
-MIN_RULE_ALONE = 1.0
+CORPUS_POWER = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +116,7 @@ def _capped(dice: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def _weights(
     doc: Parsed,
-    units: NDArray[np.int64],
+    units: NDArray[np.float64],
     shared: NDArray[np.bool_],
     counts: NDArray[np.int64] | None,
     context: Context,
@@ -133,31 +131,36 @@ def _weights(
     return weight
 
 
+def _sentences_holding(
+    a: Parsed, b: Parsed, in_a: NDArray[np.int64], in_b: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """How many of the pair's sentences hold each stem, as the weights count them.
+
+    A shared stem is as common as it is in the document where it is rarer: "the", in
+    most sentences of both, is common; "April", in every sentence of one article and in
+    two of another (a list of months), is not, so a month article does not match the
+    same template filled in for another month.
+    """
+    units_a = a.stem_units.astype(np.float64)
+    units_b = b.stem_units.astype(np.float64)
+    share = np.minimum(units_a[in_a] / a.units, units_b[in_b] / b.units)
+    both = np.maximum((a.units + b.units) * share, 1.0)
+    units_a[in_a] = both
+    units_b[in_b] = both
+    return units_a, units_b
+
+
 def match(a: Parsed, b: Parsed, context: Context = Context()) -> Match:
     """Compare every sentence of ``a`` with every sentence of ``b`` (weighted Dice)."""
     if a.units == 0 or b.units == 0:
         return Match(np.zeros((a.units, b.units)), a, b)
     _, in_a, in_b = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)
-    units_a, units_b = a.stem_units, b.stem_units
+    units_a, units_b = _sentences_holding(a, b, in_a, in_b)
     shared_a = np.zeros(a.vocab.size, np.bool_)
     shared_a[in_a] = True
     shared_b = np.zeros(b.vocab.size, np.bool_)
     shared_b[in_b] = True
     total = a.units + b.units
-    if MIN_RULE:
-        # a stem is common only if common in both documents
-        units_a = units_a.astype(np.float64)
-        units_b = units_b.astype(np.float64)
-        both = total * np.minimum(units_a[in_a] / a.units, units_b[in_b] / b.units)
-        units_a[~shared_a] = units_a[~shared_a] * MIN_RULE_ALONE
-        units_b[~shared_b] = units_b[~shared_b] * MIN_RULE_ALONE
-        units_a[in_a] = np.maximum(both, 1.0)
-        units_b[in_b] = np.maximum(both, 1.0)
-        units_a = np.maximum(units_a, 1.0)
-        units_b = np.maximum(units_b, 1.0)
-    else:
-        units_a[in_a] += units_b[in_b]
-        units_b[in_b] = units_a[in_a]
     weight_a = _weights(a, units_a, shared_a, context.counts_a, context, total)
     weight_b = _weights(b, units_b, shared_b, context.counts_b, context, total)
     mass_a = np.bincount(a.cell_unit, weights=weight_a[a.cell_stem], minlength=a.units)
@@ -197,7 +200,7 @@ def _shared_overlap(
     repeat = per_column_b[cols]
     left = np.repeat(keep_a, repeat)
     right = keep_b[_ranges(first_b[cols], repeat)]
-    flat = a.cell_unit[left] * b.units + b.cell_unit[right]
+    flat = a.cell_unit[left].astype(np.int64) * b.units + b.cell_unit[right]
     weights = weight_a[a.cell_stem[left]]
     overlap = np.bincount(flat, weights=weights, minlength=a.units * b.units)
     return overlap.astype(np.float64, copy=False).reshape(a.units, b.units)
