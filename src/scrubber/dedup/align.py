@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz import fuzz
 
 from scrubber.dedup.parse import parse
 from scrubber.dedup.scoring import Match, match
 from scrubber.dedup.sketch import DedupSettings
+from scrubber.normalize import paragraphs
 
 PARAGRAPH_MATCH = 0.5  # a paragraph whose sentences are covered this much has a counterpart
 
@@ -33,6 +35,26 @@ def _paragraph_credit(found: Match) -> NDArray[np.float64]:
     return np.divide(cover, words, out=np.zeros_like(cover), where=words > 0)
 
 
+def _best_counterparts(
+    cover: NDArray[np.float64], paras_a: list[str], paras_b: list[str]
+) -> NDArray[np.int64]:
+    """For each paragraph of b, the paragraph of a covering it best. Ties are common (a
+    headline and the paragraph it summarises both cover b's paragraph fully), so they go
+    to the paragraph of a that reads most like b's (rapidfuzz ratio)."""
+    pa, pb = cover.shape
+    if not pa:
+        return np.zeros(pb, np.int64)
+    best = cover.argmax(axis=0)
+    top = cover.max(axis=0)
+    if (len(paras_a), len(paras_b)) != (pa, pb):
+        return best
+    for j in range(pb):
+        tied = np.flatnonzero(cover[:, j] >= top[j] - 1e-9)
+        if len(tied) > 1 and top[j] > 0:
+            best[j] = max(tied, key=lambda i: fuzz.ratio(paras_a[i], paras_b[j]))
+    return best
+
+
 def align_paragraphs(a: str, b: str) -> list[Row]:
     """Paragraph alignment of a and b (blank-line separated paragraphs, 0-based).
 
@@ -46,7 +68,7 @@ def align_paragraphs(a: str, b: str) -> list[Row]:
     found = match(parse(a), parse(b))
     cover = _paragraph_credit(found)
     pa, pb = cover.shape
-    best = cover.argmax(axis=0) if pa else np.zeros(pb, np.int64)
+    best = _best_counterparts(cover, paragraphs(a), paragraphs(b))
     score = cover.max(axis=0) if pa else np.zeros(pb)
     paired: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
