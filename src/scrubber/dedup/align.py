@@ -44,7 +44,7 @@ def _best_counterparts(
     pa, pb = cover.shape
     if not pa:
         return np.zeros(pb, np.int64)
-    best = cover.argmax(axis=0)
+    best: NDArray[np.int64] = cover.argmax(axis=0).astype(np.int64)
     top = cover.max(axis=0)
     if (len(paras_a), len(paras_b)) != (pa, pb):
         return best
