@@ -29,10 +29,11 @@ from scrubber.terminal import ProgressDisplay, render_dupes, render_rules
 F = TypeVar("F", bound=Callable[..., Any])
 
 THRESHOLD_HELP = (
-    "Story similarity in [0, 1] above which two documents are near-duplicates. It is the share "
-    "of the shorter document's text that has a counterpart in the other (edited copies, "
-    "truncated copies and translations of one article score high; different articles on "
-    "the same topic score low). See README 'What the similarity means'."
+    "Story similarity in [0, 1] (default 0.8): the share of each document's sentences that "
+    "have a counterpart in the other, matched by shared names, numbers and rare words (so "
+    "translations count), the shorter document counted twice. Translations and edited, "
+    "truncated or re-wrapped copies score 0.85-1.0; different articles on the same topic "
+    "score below 0.65. See README 'What the similarity means'."
 )
 
 
