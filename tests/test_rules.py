@@ -266,3 +266,33 @@ def test_fingerprints_and_index_pickle() -> None:
     index = TemplateIndex.build([("s", "a", prints), ("s", "b", prints)], Settings())
     again = pickle.loads(pickle.dumps(index))
     assert again.for_site("s") == index.for_site("s")
+
+
+def test_long_line_fast_path_covers_every_rule_that_sees_long_lines() -> None:
+    from scrubber.rules import line_rules
+
+    longer = {r for r in line_rules.LINE_RULES if r.max_words > line_rules.LONG_LINE_WORDS}
+    assert longer == set(line_rules._LONG_LINE_RULES)
+
+
+def test_long_line_fast_path_changes_no_verdict() -> None:
+    from scrubber.rules import line_rules
+    from scrubber.rules.text import LineFacts
+
+    filler = " ".join(["word"] * 45)
+    samples = [
+        filler + ".",
+        filler,
+        "We use cookies on this website. " + filler,
+        "About | Contact | Privacy | " + filler,
+        "Home · News · Sport · " + filler + ".",
+        "ÄÖÜ " + filler + " •",
+    ]
+    for raw in samples:
+        facts = LineFacts.of(raw)
+        assert facts.words > line_rules.LONG_LINE_WORDS
+        matched = any(
+            facts.words <= rule.max_words and rule.check(facts) for rule in line_rules.LINE_RULES
+        )
+        if matched:
+            assert line_rules.may_be_chrome_long(facts)

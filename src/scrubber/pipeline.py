@@ -216,11 +216,11 @@ def cluster(
         progress,
         jobs=settings.jobs,
     )
-    return [_to_cluster(group, corpus) for group in groups]
+    ids = corpus.ids  # once: it is a list over the whole corpus
+    return [_to_cluster(group, corpus, ids) for group in groups]
 
 
-def _to_cluster(group: dedup.ClusterGroup, corpus: Corpus) -> Cluster:
-    ids = corpus.ids
+def _to_cluster(group: dedup.ClusterGroup, corpus: Corpus, ids: Sequence[str]) -> Cluster:
     members = sorted(group.members, key=lambda i: ids[i])
     best = max(members, key=lambda i: (corpus.docs[i].words, -members.index(i)))
     pairs = tuple(_pair(ids[i], ids[j], sim) for i, j, sim in group.pairs)

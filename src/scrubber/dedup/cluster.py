@@ -107,6 +107,13 @@ def cluster(edges: Edges, similar: Similar, threshold: float) -> list[list[int]]
     """Member lists (sorted) of the clusters of the verified edges (pairs i < j, >= threshold)."""
     nodes = sorted({n for pair in edges for n in pair})
     found: list[list[int]] = []
-    for component in components(nodes, edges):
-        found.extend(guarded(component, edges, similar, threshold))
+    parts = components(nodes, edges)
+    # Each component's own edges (in the original order), so that guarding a component
+    # costs its size, not the size of the whole corpus's edge list.
+    part_of = {node: index for index, part in enumerate(parts) for node in part}
+    own: list[Edges] = [{} for _ in parts]
+    for pair, sim in edges.items():
+        own[part_of[pair[0]]][pair] = sim
+    for component, component_edges in zip(parts, own, strict=True):
+        found.extend(guarded(component, component_edges, similar, threshold))
     return sorted(found)

@@ -124,7 +124,11 @@ def _read_bytes(path: str) -> bytes:
         if info.st_size > MAX_DOCUMENT_BYTES:
             raise InputError(display(path), f"too large ({info.st_size} bytes)", _size_fix())
         with open(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+            # Ask for the size fstat saw (plus one byte, to notice growth): asking for
+            # MAX_DOCUMENT_BYTES makes Python allocate that much for every small file.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since fstat: read the rest, up to the limit
+                data += handle.read(MAX_DOCUMENT_BYTES + 1 - len(data))
     except OSError as exc:
         raise InputError(display(path), f"cannot read: {_strerror(exc)}") from exc
     finally:

@@ -284,3 +284,24 @@ LINE_RULES: tuple[LineRule, ...] = (
     breadcrumb,
     inline_menu,
 )
+
+
+# Lines of ordinary prose are most of a page: a fast path for them. Above LONG_LINE_WORDS
+# words only the rules with a larger ``max_words`` apply (cookie-notice and inline-menu), and
+# each of them first needs a word or separator that prose rarely has. The test is exactly
+# their own cheap pre-checks, so skipping the rules when it fails changes no verdict
+# (``tests/test_rules.py`` pins that every rule with a larger ``max_words`` is covered).
+LONG_LINE_WORDS = max(
+    rule.max_words for rule in LINE_RULES if rule not in (cookie_notice, inline_menu)
+)
+_LONG_LINE_RULES = (cookie_notice, inline_menu)
+_COOKIE_WORDS = ("cookie", "ciasteczk", "куки")
+_MENU_SEPARATORS = ("|", "·", "•")
+
+
+def may_be_chrome_long(facts: LineFacts) -> bool:
+    """False when no line rule can match a line of more than LONG_LINE_WORDS words."""
+    key = facts.key
+    if any(word in key for word in _COOKIE_WORDS):
+        return True  # cookie-notice may match
+    return not facts.sentence and any(sep in facts.text for sep in _MENU_SEPARATORS)

@@ -13,6 +13,7 @@ from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
+from scrubber.rules.line_rules import LONG_LINE_WORDS, may_be_chrome_long
 from scrubber.rules.registry import (
     BLANK_LINE,
     CONTENT_LINE_RULES,
@@ -89,9 +90,11 @@ def _apply_line_rules(
         if patterns and user_pattern(line.strip(), patterns):
             verdicts[i] = USER_PATTERN.name
             continue
-        verdicts[i] = _first_match(rules, fact)
-        if verdicts[i] is None:
-            facts[i] = fact
+        if fact.words <= LONG_LINE_WORDS or may_be_chrome_long(fact):
+            verdicts[i] = _first_match(rules, fact)
+            if verdicts[i] is not None:
+                continue
+        facts[i] = fact
 
 
 def _first_match(rules: list[LineRule], fact: LineFacts) -> str | None:
