@@ -1,19 +1,22 @@
-"""How fast are the pre-commit hooks on a corpus of 100,000 documents, and are warm answers cold answers?
+"""The pre-commit hooks on a corpus of 100,000 documents: how fast, and do warm runs answer
+as cold ones?
 
-Generates a seeded corpus (news-site pages in folders of 1,000, one site per folder, each with
-its header and footer, about one document in twenty an edited copy of another) in a git
-repository, then times the hooks as pre-commit runs them (``scrubber-strip FILE...`` and
-``scrubber-dupes``, each a fresh process):
+Generates a seeded corpus (news-site pages in folders of 1,000, one site per folder, each
+with its header and footer; about one document in twenty an edited copy of another) in a git
+repository, then times the hooks as pre-commit runs them, each a fresh process
+(``scrubber-strip FILE...``, then ``scrubber-dupes``), on commits of new documents that are
+near-duplicates of existing ones and carry "Go back" lines:
 
-    cold        no index yet: the hooks on 1 changed file build .scrubber/index.sqlite
-    warm 1      1 changed file (a new near-duplicate with "Go back" lines), 5 times, median
-    warm 100    100 changed files, 3 times, median
+    cold        no index yet (strip indexes the pages of the file's site, dupes the corpus)
+    warm 1      1 new file per commit, 5 commits, median
+    warm 100    100 new files per commit, 3 commits, median
 
-After each warm scenario the same hooks run again on the same state with a new, empty index
-(``--cache-file``) and their output must be identical (skip with ``--no-verify``).
+After each warm scenario one more commit is checked twice: with the warm index, and with a
+new, empty one (``--cache-file``); the hooks' output and the fixed files must be identical
+(``--no-verify`` skips this).
 
     python bench/hook_bench.py                       # 100,000 documents in a temporary folder
-    python bench/hook_bench.py --docs 20000 --dir /tmp/hb --keep
+    python bench/hook_bench.py --docs 20000 --dir /tmp/hb   # kept, and reused next time
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from pathlib import Path
 
 PER_FOLDER = 1000
 DUP_SHARE = 0.05
-SYLLABLES = "ka lo mi ra te su no vi de pa ri ko ma ne tu sa lu be da fo gi ho ju".split()
+SYLLABLES = ("ka", "lo", "mi", "ra", "te", "su", "no", "vi", "de", "pa", "ri", "ko")
+SYLLABLES += ("ma", "ne", "tu", "sa", "lu", "be", "da", "fo", "gi", "ho", "ju")
 
 
 def vocabulary(rng: random.Random, size: int = 60_000) -> tuple[list[str], list[float]]:
@@ -112,14 +116,15 @@ def make_repo(root: Path, docs: int, seed: int) -> None:
 def change(root: Path, count: int, round_no: int) -> list[str]:
     """``count`` new documents: near-duplicates of existing ones with "Go back" lines, staged."""
     rng = random.Random(f"change:{round_no}")
+    folders = sorted(p for p in (root / "corpus").iterdir() if p.is_dir())
     names = []
     for k in range(count):
-        source = sorted((root / "corpus").glob(f"{rng.randrange(100):04d}"))
-        folder = source[0] if source else root / "corpus" / "0000"
-        original = rng.choice(sorted(folder.iterdir()))
-        text = original.read_text()
+        folder = rng.choice(folders)
+        original = folder / f"d{int(folder.name) * PER_FOLDER + rng.randrange(PER_FOLDER):07d}.txt"
+        if not original.exists():  # the last folder may hold fewer documents
+            original = min(folder.glob("d*.txt"))
         name = f"corpus/{folder.name}/new-{round_no:03d}-{k:03d}.txt"
-        (root / name).write_text(f"Go back\n{text}Revision {round_no}.\nGo back\n")
+        (root / name).write_text(f"Go back\n{original.read_text()}Revision {round_no}.\nGo back\n")
         names.append(name)
     git(root, "add", *names)
     return names
@@ -141,35 +146,43 @@ def run_hooks(root: Path, names: list[str], cache: str | None = None) -> tuple[f
 
 
 def scenario(root: Path, label: str, count: int, rounds: int, verify: bool, start: int) -> None:
+    """``rounds`` commits of ``count`` new files each, timed; then one checked against a cold run."""
     strip_s, dupes_s = [], []
     for round_no in range(start, start + rounds):
         names = change(root, count, round_no)
-        strip_t, dupes_t, answer = run_hooks(root, names)
+        strip_t, dupes_t, _ = run_hooks(root, names)
         strip_s.append(strip_t)
         dupes_s.append(dupes_t)
-    total = statistics.median(a + b for a, b in zip(strip_s, dupes_s, strict=True))
+        commit(root, names)
+    both = statistics.median(a + b for a, b in zip(strip_s, dupes_s, strict=True))
     print(
         f"{label:9s} strip {statistics.median(strip_s):6.2f} s   dupes "
-        f"{statistics.median(dupes_s):6.2f} s   both {total:6.2f} s   (median of {rounds})"
+        f"{statistics.median(dupes_s):6.2f} s   both {both:6.2f} s   (median of {rounds})"
     )
     if verify:
-        git(root, "checkout", "--", *names)
-        cold = Path(tempfile.mkdtemp()) / "cold.sqlite"
-        warm_answer = run_hooks(root, names)[2]
-        git(root, "checkout", "--", *names)
-        cold_answer = run_hooks(root, names, str(cold))[2]
-        print(f"{'':9s} answers equal to a cold run's: {warm_answer == cold_answer}")
-        if warm_answer != cold_answer:
-            raise SystemExit(f"warm:\n{warm_answer}\ncold:\n{cold_answer}")
-        shutil.rmtree(cold.parent)
+        names = change(root, count, start + rounds)
+        warm = run_hooks(root, names)[2], [(root / name).read_bytes() for name in names]
+        git(root, "checkout", "--", *names)  # the staged files again, as the cold run gets them
+        with tempfile.TemporaryDirectory() as folder:
+            cold = run_hooks(root, names, str(Path(folder) / "cold.sqlite"))[2]
+        same = warm == (cold, [(root / name).read_bytes() for name in names])
+        lines = len(cold.splitlines())
+        print(f"{'':9s} output ({lines} lines) and fixed files equal to a cold run's: {same}")
+        if not same:
+            raise SystemExit(f"warm:\n{warm[0]}\ncold:\n{cold}")
+        commit(root, names)
+
+
+def commit(root: Path, names: list[str]) -> None:
+    git(root, "add", *names)
+    git(root, "commit", "-q", "--no-verify", "-m", "bench")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--dir", type=Path, default=None, help="Corpus repository (reused).")
-    parser.add_argument("--keep", action="store_true", help="Keep the generated repository.")
+    parser.add_argument("--dir", type=Path, default=None, help="Corpus repository (kept, reused).")
     parser.add_argument("--no-verify", action="store_true", help="Skip the cold comparisons.")
     args = parser.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="hook-bench-"))
@@ -177,14 +190,20 @@ def main() -> None:
         make_repo(root, args.docs, args.seed)
     shutil.rmtree(root / ".scrubber", ignore_errors=True)
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    base = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
     names = change(root, 1, 0)
     strip_t, dupes_t, _ = run_hooks(root, names)
-    print(f"{'cold':9s} strip {strip_t:6.2f} s   dupes {dupes_t:6.2f} s   (builds the index)")
+    print(
+        f"{'cold':9s} strip {strip_t:6.2f} s   dupes {dupes_t:6.2f} s   (no index: "
+        "strip indexes the file's site, dupes the whole corpus)"
+    )
+    commit(root, names)
     scenario(root, "warm 1", 1, 5, not args.no_verify, 1)
     scenario(root, "warm 100", 100, 3, not args.no_verify, 10)
-    git(root, "reset", "-q", "--hard")
-    git(root, "clean", "-qfd", "corpus")
-    if not args.keep and args.dir is None:
+    git(root, "reset", "-q", "--hard", base)  # the generated corpus, for the next run
+    if args.dir is None:
         shutil.rmtree(root)
 
 

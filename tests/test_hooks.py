@@ -56,7 +56,9 @@ def add(root: Path, name: str, data: str | bytes) -> Path:
     return path
 
 
-def test_strip_fixes_a_file_once_and_names_the_rules(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_strip_fixes_a_file_once_and_names_the_rules(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = add(repo, "news/new.txt", f"Go back\n{BODY}Back to the all news\n")
     assert strip.main(["news/new.txt"]) == 1
     assert path.read_text() == BODY
@@ -71,7 +73,7 @@ def test_check_and_diff_write_nothing(repo: Path, capsys: pytest.CaptureFixture[
     text = f"{BODY}Go back\n"
     path = add(repo, "news/new.txt", text)
     assert strip.main(["--check", "news/new.txt"]) == 1
-    assert "Would fix news/new.txt: 1 lines (nav-phrase 1)" in capsys.readouterr().out
+    assert "Would fix news/new.txt: would remove 1 line (nav-phrase 1)" in capsys.readouterr().out
     assert strip.main(["--diff", "news/new.txt"]) == 0
     out = capsys.readouterr().out
     assert "+++ b/news/new.txt" in out and "\n-Go back\n" in out
@@ -80,9 +82,16 @@ def test_check_and_diff_write_nothing(repo: Path, capsys: pytest.CaptureFixture[
 
 @pytest.mark.parametrize(
     ("encoding", "newline", "bom"),
-    [("utf-8", "\r\n", b""), ("utf-8", "\n", codecs.BOM_UTF8), ("cp1251", "\n", b""), ("utf-16-le", "\r\n", codecs.BOM_UTF16_LE)],
+    [
+        ("utf-8", "\r\n", b""),
+        ("utf-8", "\n", codecs.BOM_UTF8),
+        ("cp1251", "\n", b""),
+        ("utf-16-le", "\r\n", codecs.BOM_UTF16_LE),
+    ],
 )
-def test_strip_keeps_encoding_bom_and_line_endings(repo: Path, encoding: str, newline: str, bom: bytes) -> None:
+def test_strip_keeps_encoding_bom_and_line_endings(
+    repo: Path, encoding: str, newline: str, bom: bytes
+) -> None:
     body = "Совет обсудил бюджет города на следующий год и утвердил три новых проекта для школ.\n"
     text = f"Go back\n{body}{BODY}"
     path = add(repo, "news/new.txt", bom + text.replace("\n", newline).encode(encoding))
@@ -90,7 +99,9 @@ def test_strip_keeps_encoding_bom_and_line_endings(repo: Path, encoding: str, ne
     assert path.read_bytes() == bom + f"{body}{BODY}".replace("\n", newline).encode(encoding)
 
 
-def test_a_file_that_does_not_round_trip_is_left_alone(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_does_not_round_trip_is_left_alone(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     russian = "Совет обсудил бюджет города на следующий год и утвердил три новых проекта.\n"
     data = f"Go back\n{russian * 3}".encode() + b"a broken byte: \xff\n"
     path = add(repo, "news/new.txt", data)
@@ -118,7 +129,9 @@ def test_site_templates_are_learned_from_the_repository(repo: Path) -> None:
     assert other.read_text().endswith(FOOTER)
 
 
-def test_files_outside_the_roots_are_not_documents(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_files_outside_the_roots_are_not_documents(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (repo / "pyproject.toml").write_text('[tool.scrubber]\nroots = ["news"]\n')
     readme = add(repo, "README.md", f"Go back\n{BODY}")
     assert strip.main(["README.md"]) == 0
@@ -126,7 +139,9 @@ def test_files_outside_the_roots_are_not_documents(repo: Path, capsys: pytest.Ca
     assert "not a document of the corpus" in capsys.readouterr().err
 
 
-def test_dupes_names_a_staged_near_duplicate_and_never_edits(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dupes_names_a_staged_near_duplicate_and_never_edits(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     original = (repo / "news" / seed_name("001")).read_text()
     add(repo, "news/copy.txt", "Go back\n" + original.replace("the", "a", 3))
     before = tree_digest(repo / "news")
@@ -145,9 +160,15 @@ def test_dupes_passes_an_unrelated_document(repo: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out == ""
 
 
-def test_dupes_warm_answers_equal_cold_answers(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dupes_warm_answers_equal_cold_answers(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for k, seed in enumerate(("000", "002", "004")):
-        add(repo, f"news/copy{k}.txt", (repo / "news" / seed_name(seed)).read_text() + "One more line.\n")
+        add(
+            repo,
+            f"news/copy{k}.txt",
+            (repo / "news" / seed_name(seed)).read_text() + "One more line.\n",
+        )
     answers = []
     for cache in ("warm", "warm", "cold1", "warm", "cold2"):
         assert dupes.main(["--cache-file", str(tmp_path / cache)]) == 1
@@ -173,10 +194,14 @@ def test_dupes_respects_roots_and_from_ref(repo: Path, monkeypatch: pytest.Monke
     assert dupes.main([]) == 1
 
 
-def test_dupes_outside_git_needs_a_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dupes_outside_git_needs_a_corpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert dupes.main([]) == 2
     assert "--corpus" in capsys.readouterr().err
+    assert dupes.main(["--corpus", "nowhere", "--all"]) == 2
+    assert "--corpus must be a directory" in capsys.readouterr().err
     shutil.copytree(SEEDS, tmp_path / "seeds")
     assert dupes.main(["--corpus", "seeds", "--all"]) == 1
 
@@ -187,3 +212,26 @@ def test_scrubber_strip_is_a_command(repo: Path) -> None:
     assert result.exit_code == 1
     assert path.read_text() == BODY
     assert "--check" in CliRunner().invoke(cli, ["strip", "--help"]).output
+
+
+def test_dupes_reports_an_unreadable_staged_document(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(repo, "news/picture.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert dupes.main([]) == 3
+    assert "skipped news/picture.txt: not text: a PNG image" in capsys.readouterr().err
+
+
+def test_dupes_and_clean_take_the_cache(repo: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["dupes", "news", "--format", "json", "-q"])
+    cached = runner.invoke(cli, ["dupes", "news", "--format", "json", "-q", "--cache"])
+    again = runner.invoke(cli, ["dupes", "news", "--format", "json", "-q", "--cache"])
+    assert plain.exit_code == cached.exit_code == again.exit_code == 0, cached.output
+    assert plain.output == cached.output == again.output
+    assert (repo / "news" / ".scrubber" / "index.sqlite").is_file()
+    index = tmp_path / "elsewhere.sqlite"
+    out = tmp_path / "out"
+    done = runner.invoke(cli, ["clean", "news", str(out), "-q", "--cache-file", str(index)])
+    assert done.exit_code == 0, done.output
+    assert index.is_file() and (out / "manifest.jsonl").is_file()

@@ -44,7 +44,9 @@ class Recorder:
         return pipeline.scan_documents(todo, self.settings, fingerprints=True)
 
 
-def refresh(corpus: Path, cache: Path, settings: Settings = SETTINGS) -> tuple[list[str], Refreshed]:
+def refresh(
+    corpus: Path, cache: Path, settings: Settings = SETTINGS
+) -> tuple[list[str], Refreshed]:
     refs, _ = pipeline.collect_refs([str(corpus)], settings)
     recorder = Recorder(settings)
     done = use_index(cache, settings, lambda index: index.refresh(refs, recorder))
@@ -183,7 +185,9 @@ def _killed_writer(corpus: str, cache: str) -> None:
     refresh(Path(corpus), Path(cache))
 
 
-def test_a_writer_killed_mid_transaction_leaves_a_usable_index(corpus: Path, tmp_path: Path) -> None:
+def test_a_writer_killed_mid_transaction_leaves_a_usable_index(
+    corpus: Path, tmp_path: Path
+) -> None:
     cache = tmp_path / "index.sqlite"
     process = multiprocessing.get_context("fork").Process(
         target=_killed_writer, args=(str(corpus), str(cache))
@@ -238,3 +242,12 @@ def test_features_round_trip(corpus: Path, tmp_path: Path) -> None:
         assert a.sketch is not None and b.sketch is not None
         assert (a.sketch.shingles == b.sketch.shingles).all()
         assert (a.sketch.words == b.sketch.words).all() and a.sketch.size == b.sketch.size
+
+
+def test_paths_given_in_any_spelling_name_the_same_documents(corpus: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "index.sqlite"
+    spelled = f"{corpus}/../{corpus.name}/./news"
+    assert pipeline.find_dupes([spelled], SETTINGS, cache=cache) == pipeline.find_dupes(
+        [spelled], SETTINGS
+    )
+    assert refresh(corpus, cache)[0] == ["blog/a.txt"]  # news/ came from the index

@@ -310,7 +310,7 @@ def strip_command(args: tuple[str, ...]) -> None:
     """
     from scrubber.hooks import strip
 
-    sys.exit(strip.main(list(args)))
+    sys.exit(strip.main(list(args), prog="scrubber strip"))
 
 
 @main.command("rules")

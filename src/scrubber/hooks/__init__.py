@@ -10,17 +10,18 @@ file or pair, errors on stderr. What they share: finding the corpus (the git rep
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from scrubber import pipeline
 from scrubber.config import Settings, find_config, load_settings, validate
-from scrubber.errors import ExitCode, InputError, ScrubberError
+from scrubber.errors import ExitCode, InputError, ScrubberError, UsageError
 from scrubber.hooks.repo import RepoCorpus, git_root, list_corpus
-from scrubber.index import CorpusIndex, Refreshed, default_path
+from scrubber.index import CorpusIndex, Refreshed, default_path, entry
 from scrubber.io import load_document
 from scrubber.model import DocRef, Scanned
 
@@ -37,6 +38,8 @@ class Hook:
     @classmethod
     def find(cls, corpus: str | None, config: str | None, cache: str | None) -> Hook:
         """``--corpus DIR``, else the git repository of the current directory."""
+        if corpus and not Path(corpus).is_dir():
+            raise UsageError(f"{corpus}: --corpus must be a directory of documents")
         root = Path(corpus) if corpus else git_root(Path.cwd())
         git = root is not None and (not corpus or git_root(root) is not None)
         source = Path(config) if config else find_config(root or Path.cwd())
@@ -45,15 +48,24 @@ class Hook:
         index = Path(cache) if cache else (default_path(root) if root else None)
         return cls(root, git, settings, index)
 
-    def corpus(self) -> RepoCorpus:
+    def corpus(self, folders: Iterable[str] | None = None) -> RepoCorpus:
+        """The corpus' documents (only those directly in ``folders``, when given)."""
         assert self.root is not None
-        return list_corpus(self.root, self.settings.roots, self.settings.globs, self.git)
+        settings = self.settings
+        return list_corpus(self.root, settings.roots, settings.globs, self.git, folders)
 
-    def refresh(self, index: CorpusIndex, corpus: RepoCorpus, extra: Sequence[DocRef]) -> Refreshed:
-        """Bring the index up to date with the corpus and ``extra`` documents."""
-        known = set(corpus.refs)
-        refs = [*corpus.refs, *(ref for ref in extra if ref not in known)]
-        return index.refresh(refs, self._scan)
+    def refresh(
+        self, index: CorpusIndex, corpus: RepoCorpus, extra: Sequence[DocRef], whole: bool = True
+    ) -> Refreshed:
+        """Bring the index up to date with the corpus (``whole``, or a part of it) and the
+        ``extra`` documents."""
+        outside = {entry(ref): ref for ref in extra}
+        names = [*corpus.names, *(name for name in outside if not corpus.holds(name))]
+
+        def refs_of(name: str) -> list[DocRef]:
+            return [outside[name]] if name in outside else [corpus.ref(name)]
+
+        return index.refresh_files(names, refs_of, self._scan, whole)
 
     def _scan(self, todo: list[DocRef]) -> list[Scanned]:
         return list(pipeline.scan_documents(todo, self.settings, fingerprints=True))
@@ -70,6 +82,10 @@ class Hook:
 
 def run(prog: str, body: Callable[[], int]) -> int:
     """``body()``'s exit code; a ScrubberError is one line on stderr and its exit code."""
+    # Loading numba's compiled kernels takes half a second a process, more than they save on
+    # the few documents a hook reads (and a cold build runs no slower without them); the
+    # results are the same either way.
+    os.environ.setdefault("SCRUBBER_NO_NUMBA", "1")
     try:
         return body()
     except ScrubberError as exc:

@@ -18,9 +18,9 @@ from pathlib import Path
 from scrubber.errors import ExitCode, UsageError
 from scrubber.hooks import Hook, printable, run
 from scrubber.hooks.repo import RepoCorpus, changed_files
-from scrubber.index import CorpusIndex, use_index
+from scrubber.index import CorpusIndex, entry, use_index
 from scrubber.index.query import Query, new_pairs
-from scrubber.model import DocRef, Pair
+from scrubber.model import DocRef, InputFailure, Pair
 
 PROG = "scrubber-dupes"
 
@@ -63,39 +63,41 @@ def _dupes(args: argparse.Namespace) -> int:
     targets = _targets(hook, corpus, args)
     if not targets:
         return int(ExitCode.OK)
+    outside = {entry(ref): ref for ref in targets}
 
-    def check(index: CorpusIndex) -> list[Pair]:
+    def ref_of(name: str) -> DocRef:
+        return outside[name] if name in outside else corpus.ref(name)
+
+    def check(index: CorpusIndex) -> tuple[list[Pair], list[InputFailure]]:
         done = hook.refresh(index, corpus, targets)
-        failed = [
-            done.computed[r] for r in targets if r in done.computed and done.computed[r].failure
-        ]
-        for scanned in failed:
-            assert scanned.failure is not None
-            print(
-                f"{PROG}: skipped {printable(scanned.failure.doc_id)}: {printable(scanned.failure.reason)}",
-                file=sys.stderr,
-            )
-        query = Query(index, done, corpus.refs, hook.stripped_text, hook.settings)
-        return new_pairs(query, targets)
+        failed = [done.computed[name].failure for name in outside if name in done.computed]
+        query = Query(index, done, corpus.names, ref_of, hook.stripped_text, hook.settings)
+        return new_pairs(query, list(outside)), [f for f in failed if f is not None]
 
-    pairs = use_index(hook.cache, hook.settings, check)
+    pairs, failures = use_index(hook.cache, hook.settings, check)
+    return _report(pairs, failures, hook.settings.threshold)
+
+
+def _report(pairs: list[Pair], failures: list[InputFailure], threshold: float) -> int:
+    for failure in failures:
+        name, reason = printable(failure.doc_id), printable(failure.reason)
+        print(f"{PROG}: skipped {name}: {reason}", file=sys.stderr)
     for pair in pairs:
-        print(
-            f"{printable(pair.a)} ~ {printable(pair.b)}: near-duplicates (similarity {pair.similarity:.2f})"
-        )
+        a, b = printable(pair.a), printable(pair.b)
+        print(f"{a} ~ {b}: near-duplicates (similarity {pair.similarity:.2f})")
     if pairs:
         print(
-            f"{PROG}: {len(pairs)} near-duplicate pair(s) at similarity >= {hook.settings.threshold};"
-            " remove or merge one document of each pair",
+            f"{PROG}: {len(pairs)} near-duplicate pair(s) at similarity >= {threshold}; "
+            "remove or merge one document of each pair",
             file=sys.stderr,
         )
         return int(ExitCode.FOUND)
-    return int(ExitCode.OK)
+    return int(ExitCode.INPUT_FAILED if failures else ExitCode.OK)
 
 
 def _targets(hook: Hook, corpus: RepoCorpus, args: argparse.Namespace) -> list[DocRef]:
     if args.all:
-        return list(corpus.refs)
+        return [corpus.ref(name) for name in corpus.names]
     if args.files:
         return [corpus.ref_for(Path(name)) for name in args.files]
     if not hook.git:

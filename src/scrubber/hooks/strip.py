@@ -16,6 +16,7 @@ from pathlib import Path
 from scrubber.errors import ExitCode
 from scrubber.hooks import Hook, printable, run
 from scrubber.hooks.fix import Fix, fix_file
+from scrubber.hooks.repo import relative
 from scrubber.index import CorpusIndex, use_index
 from scrubber.index.sites import site_templates
 from scrubber.io import atomic_write_bytes
@@ -25,9 +26,9 @@ from scrubber.rules import TemplateIndex
 PROG = "scrubber-strip"
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = PROG) -> argparse.ArgumentParser:
     found = argparse.ArgumentParser(
-        prog=PROG,
+        prog=prog,
         description="Remove boilerplate lines from FILES in place (the scrubber-strip "
         "pre-commit hook). Site templates are learned from the repository's other documents.",
     )
@@ -56,8 +57,8 @@ def parser() -> argparse.ArgumentParser:
     return found
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
+    args = parser(prog).parse_args(argv)
     return run(PROG, lambda: _strip(args))
 
 
@@ -86,7 +87,8 @@ def _learn(
     """The refs of ``files`` (with their sites) and their sites' templates."""
     if hook.root is None:
         return [DocRef(str(f), str(f), site=f.parent.as_posix()) for f in files], None
-    corpus = hook.corpus()
+    assert hook.root is not None
+    corpus = hook.corpus({relative(hook.root, path).rpartition("/")[0] for path in files})
     refs = []
     for path in files:
         if corpus.accepts(path):
@@ -100,24 +102,26 @@ def _learn(
         return refs, None
 
     def learn(index: CorpusIndex) -> TemplateIndex:
-        done = hook.refresh(index, corpus, refs)
-        return site_templates(index, done, corpus.refs, refs, hook.settings)
+        done = hook.refresh(index, corpus, refs, whole=False)  # the sites' pages are enough
+        pages = corpus.sites({ref.site for ref in refs})
+        return site_templates(index, done, pages, refs, hook.settings)
 
     return refs, use_index(hook.cache, hook.settings, learn)
 
 
 def _report(fix: Fix, args: argparse.Namespace) -> None:
     rules = ", ".join(f"{rule} {count}" for rule, count in sorted(fix.removed.items()))
-    lines = sum(fix.removed.values())
+    count = sum(fix.removed.values())
+    lines = f"{count} line{'' if count == 1 else 's'} ({rules})"
     name = printable(fix.ref.doc_id)
     if args.diff:
         sys.stdout.write(fix.diff())
     if args.check or args.diff:
-        print(f"Would fix {name}: {lines} lines ({rules})", file=sys.stderr if args.diff else None)
+        print(f"Would fix {name}: would remove {lines}", file=sys.stderr if args.diff else None)
         return
     assert fix.data is not None
     atomic_write_bytes(Path(fix.ref.path), fix.data)
-    print(f"Fixing {name}: removed {lines} lines ({rules})")
+    print(f"Fixing {name}: removed {lines}")
 
 
 if __name__ == "__main__":

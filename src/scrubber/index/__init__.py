@@ -21,11 +21,11 @@ from typing import TypeVar
 from scrubber.config import Settings
 from scrubber.errors import UsageError
 from scrubber.index.features import CorruptIndex, Features, fingerprint
-from scrubber.index.update import Compute, Refreshed, refresh
 from scrubber.index.store import Store, open_store, reset
+from scrubber.index.update import Compute, Refreshed, RefsOf, entry, refresh, refresh_files
 from scrubber.model import DocRef, Scanned
 
-__all__ = ["DEFAULT_NAME", "CorpusIndex", "Refreshed", "default_path", "use_index"]
+__all__ = ["DEFAULT_NAME", "CorpusIndex", "Refreshed", "default_path", "entry", "use_index"]
 
 DEFAULT_NAME = ".scrubber/index.sqlite"
 T = TypeVar("T")
@@ -48,24 +48,35 @@ class CorpusIndex:
         """Index every ref's document, scanning (``compute``) only content not indexed yet."""
         return refresh(self.store, refs, compute)
 
+    def refresh_files(
+        self, paths: Sequence[str], refs_of: RefsOf, compute: Compute, whole: bool = True
+    ) -> Refreshed:
+        """The same for files given by absolute path (``refs_of``: a changed file's documents;
+        ``whole``: they are the whole corpus, see :func:`~scrubber.index.update.refresh_files`)."""
+        return refresh_files(self.store, paths, refs_of, compute, whole)
+
     def scan(self, refs: Sequence[DocRef], compute: Compute, fingerprints: bool) -> list[Scanned]:
         """Pass 1 for ``refs`` (in their order), from the index where it can be trusted."""
         done = self.refresh(refs, compute)
-        wanted = sorted({done.ids[r] for r in refs if r not in done.computed and r in done.ids})
-        stored = self.store.features(wanted)
-        return [_scanned(ref, done, stored, fingerprints) for ref in refs]
+        names = [entry(ref) for ref in refs]
+        wanted = {done.ids[n] for n in names if n not in done.computed and n in done.ids}
+        stored = self.store.features(sorted(wanted))
+        return [
+            _scanned(ref, name, done, stored, fingerprints)
+            for ref, name in zip(refs, names, strict=True)
+        ]
 
     def features(self, ids: Sequence[int]) -> dict[int, Features]:
         return self.store.features(ids)
 
 
 def _scanned(
-    ref: DocRef, done: Refreshed, stored: dict[int, Features], fingerprints: bool
+    ref: DocRef, name: str, done: Refreshed, stored: dict[int, Features], fingerprints: bool
 ) -> Scanned:
-    computed = done.computed.get(ref)
+    computed = done.computed.get(name)
     if computed is not None:
         return computed if fingerprints else dataclasses.replace(computed, fingerprints=None)
-    doc = done.ids.get(ref)
+    doc = done.ids.get(name)
     if doc is None:  # compute() was given the ref and returned nothing for it: a bug upstream
         raise CorruptIndex(f"{ref.doc_id}: neither indexed nor scanned")
     return stored[doc].scanned(Scanned(ref), fingerprints)

@@ -11,7 +11,8 @@ contents, so a warm index and a cold one give the same pairs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ from scrubber import dedup
 from scrubber.config import Settings
 from scrubber.dedup.candidates import MIN_SHINGLE_AGREEMENT, MIN_WORD_AGREEMENT
 from scrubber.index import CorpusIndex, Refreshed
-from scrubber.index.features import bands_of
+from scrubber.index.features import CorruptIndex, bands_of
 from scrubber.model import DocRef, Pair
 
 Signatures = dict[int, tuple[NDArray[np.uint32], NDArray[np.uint32], int]]
@@ -29,45 +30,66 @@ Signatures = dict[int, tuple[NDArray[np.uint32], NDArray[np.uint32], int]]
 
 @dataclass(frozen=True)
 class Query:
-    """The corpus, what the index knows of it, and how to read a document's stripped text."""
+    """The corpus (:func:`~scrubber.index.entry` names), what the index knows of it, a
+    document by name, and how to read its stripped text."""
 
     index: CorpusIndex
     done: Refreshed
-    corpus: Sequence[DocRef]
+    corpus: Sequence[str]
+    ref_of: Callable[[str], DocRef]
     load_text: Callable[[DocRef], str]
     settings: Settings
 
 
-def new_pairs(query: Query, targets: Sequence[DocRef]) -> list[Pair]:
-    """Verified near-duplicate pairs (sorted, ``a < b`` by id) with a document of ``targets``."""
-    done = query.done
-    refs_of = _refs_by_doc(done, (*query.corpus, *targets))
-    asking = _refs_by_doc(done, targets)
+def new_pairs(query: Query, targets: Sequence[str]) -> list[Pair]:
+    """Verified near-duplicate pairs (sorted, ``a < b`` by doc id) with a document of
+    ``targets`` (names)."""
+    ids = query.done.ids
+    asking = _names_by_doc(ids, targets, None)
     own = _signatures(query.index, sorted(asking))
     asked = [doc for doc in sorted(asking) if own[doc][2] > 0]
-    found = query.index.store.band_members(_band_keys(own, asked))
-    others = _signatures(query.index, sorted(found & refs_of.keys()))
-    scores = _Scores(query, refs_of)
+    candidates = _candidates(query.index, own, asked)
+    found = set().union(*candidates.values())
+    names_of = _names_by_doc(ids, (*query.corpus, *targets), found | asking.keys())
+    others = _Matrix(_signatures(query.index, sorted(found & names_of.keys())))
+    scores = _Scores(query, names_of)
     pairs: dict[tuple[str, str], float] = {}
     for doc in asked:
-        for other in _agreeing(own[doc], others):
+        for other in others.agreeing(own[doc], candidates[doc]):
             similarity = scores.get(doc, other)
-            if similarity < query.settings.threshold:
-                continue
-            for ref in asking[doc]:
-                for mate in refs_of[other]:
-                    if mate.doc_id != ref.doc_id:
-                        a, b = sorted((ref.doc_id, mate.doc_id))
+            if similarity >= query.settings.threshold:
+                for name, mate in itertools.product(asking[doc], names_of[other]):
+                    if mate != name:
+                        a, b = sorted((query.ref_of(name).doc_id, query.ref_of(mate).doc_id))
                         pairs[(a, b)] = similarity
     return [Pair(a, b, round(sim, 4)) for (a, b), sim in sorted(pairs.items())]
 
 
-def _refs_by_doc(done: Refreshed, refs: Sequence[DocRef]) -> dict[int, list[DocRef]]:
-    found: dict[int, list[DocRef]] = {}
-    for ref in refs:
-        doc = done.ids.get(ref)
-        if doc is not None and ref not in found.get(doc, ()):
-            found.setdefault(doc, []).append(ref)
+def _candidates(index: CorpusIndex, own: Signatures, asked: Sequence[int]) -> dict[int, set[int]]:
+    """The documents sharing a band key with each asked document."""
+    if not asked:
+        return {}
+    shingles = np.stack([own[doc][0] for doc in asked]).astype(np.uint32)
+    words = np.stack([own[doc][1] for doc in asked]).astype(np.uint32)
+    keys = bands_of(shingles, words).tolist()
+    members = index.store.band_members(sorted({key for row in keys for key in row}))
+    return {
+        doc: {other for key in row for other in members.get(key, ())}
+        for doc, row in zip(asked, keys, strict=True)
+    }
+
+
+def _names_by_doc(
+    ids: dict[str, int], names: Iterable[str], wanted: set[int] | None
+) -> dict[int, list[str]]:
+    """The names of each indexed document (of ``wanted`` documents only, when given)."""
+    found: dict[int, list[str]] = {}
+    for name in names:
+        doc = ids.get(name)
+        if doc is not None and (wanted is None or doc in wanted):
+            members = found.setdefault(doc, [])
+            if name not in members:
+                members.append(name)
     return found
 
 
@@ -75,37 +97,40 @@ def _signatures(index: CorpusIndex, docs: Sequence[int]) -> Signatures:
     found: Signatures = {}
     for doc, (shingles, words, size) in index.store.signatures(docs).items():
         found[doc] = (np.frombuffer(shingles, "<u4"), np.frombuffer(words, "<u4"), int(size))
+    if len(found) != len(docs):
+        raise CorruptIndex("documents the files table names are missing")
     return found
 
 
-def _band_keys(own: Signatures, docs: Sequence[int]) -> list[int]:
-    if not docs:
-        return []
-    shingles = np.stack([own[doc][0] for doc in docs]).astype(np.uint32)
-    words = np.stack([own[doc][1] for doc in docs]).astype(np.uint32)
-    return sorted(set(bands_of(shingles, words).ravel().tolist()))
+class _Matrix:
+    """The candidates' signatures, stacked once."""
 
+    def __init__(self, found: Signatures) -> None:
+        docs = [doc for doc, (_, _, size) in sorted(found.items()) if size > 0]
+        self.row = {doc: k for k, doc in enumerate(docs)}
+        perm = len(next(iter(found.values()))[0]) if found else 0
+        self.shingles = np.stack([found[d][0] for d in docs]) if docs else np.zeros((0, perm))
+        self.words = np.stack([found[d][1] for d in docs]) if docs else np.zeros((0, perm))
 
-def _agreeing(
-    mine: tuple[NDArray[np.uint32], NDArray[np.uint32], int], others: Signatures
-) -> list[int]:
-    """The candidates whose signatures agree enough with ``mine`` on either channel."""
-    docs = [doc for doc, (_, _, size) in sorted(others.items()) if size > 0]
-    if not docs:
-        return []
-    shingles = np.stack([others[doc][0] for doc in docs])
-    words = np.stack([others[doc][1] for doc in docs])
-    keep = ((shingles == mine[0]).mean(axis=1) >= MIN_SHINGLE_AGREEMENT) | (
-        (words == mine[1]).mean(axis=1) >= MIN_WORD_AGREEMENT
-    )
-    return [doc for doc, kept in zip(docs, keep.tolist(), strict=True) if kept]
+    def agreeing(
+        self, mine: tuple[NDArray[np.uint32], NDArray[np.uint32], int], candidates: set[int]
+    ) -> list[int]:
+        """The candidates whose signatures agree enough with ``mine`` on either channel."""
+        docs = sorted(doc for doc in candidates if doc in self.row)
+        rows = np.array([self.row[doc] for doc in docs], np.int64)
+        if not docs:
+            return []
+        keep = ((self.shingles[rows] == mine[0]).mean(axis=1) >= MIN_SHINGLE_AGREEMENT) | (
+            (self.words[rows] == mine[1]).mean(axis=1) >= MIN_WORD_AGREEMENT
+        )
+        return [doc for doc, kept in zip(docs, keep.tolist(), strict=True) if kept]
 
 
 class _Scores:
     """Exact similarities of document pairs, each text read and each pair scored once."""
 
-    def __init__(self, query: Query, refs_of: dict[int, list[DocRef]]) -> None:
-        self.query, self.refs_of = query, refs_of
+    def __init__(self, query: Query, names_of: dict[int, list[str]]) -> None:
+        self.query, self.names_of = query, names_of
         self.texts: dict[int, str] = {}
         self.scores: dict[tuple[int, int], float] = {}
 
@@ -119,9 +144,10 @@ class _Scores:
         return self.scores[(first, second)]
 
     def _key(self, doc: int) -> bytes:
-        return self.query.done.keys[self.refs_of[doc][0]]
+        return self.query.done.keys[self.names_of[doc][0]]
 
     def _text(self, doc: int) -> str:
         if doc not in self.texts:
-            self.texts[doc] = self.query.load_text(self.refs_of[doc][0])
+            ref = self.query.ref_of(self.names_of[doc][0])
+            self.texts[doc] = self.query.load_text(ref)
         return self.texts[doc]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from scrubber import rules
 from scrubber.config import Settings
-from scrubber.index import CorpusIndex, Refreshed
+from scrubber.index import CorpusIndex, Refreshed, entry
 from scrubber.model import DocRef
 
 SITE_SAMPLE = 5000
@@ -23,23 +23,23 @@ SITE_SAMPLE = 5000
 def site_templates(
     index: CorpusIndex,
     done: Refreshed,
-    corpus: Sequence[DocRef],
+    pages: dict[str, list[str]],
     targets: Sequence[DocRef],
     settings: Settings,
 ) -> rules.TemplateIndex:
-    """The templates of the sites of ``targets``, from their pages in ``corpus``."""
-    wanted = {ref.site for ref in targets}
-    by_site: dict[str, set[bytes]] = {site: set() for site in wanted}
-    for ref in corpus:
-        if ref.site in wanted and ref in done.keys:
-            by_site[ref.site].add(done.keys[ref])
-    doc_of = {done.keys[ref]: done.ids[ref] for ref in (*corpus, *targets) if ref in done.keys}
+    """The templates of the sites of ``targets``, learned from ``pages`` (site -> the
+    :func:`~scrubber.index.entry` names of its documents)."""
+    doc_of: dict[bytes, int] = {}
     chosen: list[tuple[str, bytes]] = []
-    for site, keys in sorted(by_site.items()):
-        own = {done.keys[ref] for ref in targets if ref.site == site and ref in done.keys}
-        chosen.extend((site, key) for key in sorted(set(sorted(keys)[:SITE_SAMPLE]) | own))
+    for site in sorted({ref.site for ref in targets}):
+        own = [entry(ref) for ref in targets if ref.site == site]
+        names = [name for name in (*pages.get(site, ()), *own) if name in done.keys]
+        doc_of.update((done.keys[name], done.ids[name]) for name in names)
+        sample = sorted({done.keys[name] for name in pages.get(site, ()) if name in done.keys})
+        mine = {done.keys[name] for name in own if name in done.keys}
+        chosen.extend((site, key) for key in sorted(set(sample[:SITE_SAMPLE]) | mine))
     features = index.features(sorted({doc_of[key] for _, key in chosen}))
-    pages = [(site, key.hex(), features[doc_of[key]].fingerprints) for site, key in chosen]
+    found = [(site, key.hex(), features[doc_of[key]].fingerprints) for site, key in chosen]
     return rules.TemplateIndex.build(
-        ((site, group, prints) for site, group, prints in pages if prints.hashes), settings
+        ((site, group, prints) for site, group, prints in found if prints.hashes), settings
     )
