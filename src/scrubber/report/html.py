@@ -27,8 +27,18 @@ QUIET_RULES = ("blank-line", "extra-blank-line")  # remove only empty lines: sho
 SCRIPTS = ("worddiff.js", "cluster.js", "report.js")  # one inline script, in this order
 
 
-def _asset(name: str) -> str:
+def _read_asset(name: str) -> str:
     return files("scrubber.report").joinpath(name).read_text(encoding="utf-8")
+
+
+# Read once, when the module is imported: the page's script and stylesheet do not change
+# during a run, and a run that later drops privileges or loses its installation directory
+# can still write its report.
+_ASSETS = {name: _read_asset(name) for name in (*SCRIPTS, "report.css")}
+
+
+def _asset(name: str) -> str:
+    return _ASSETS[name]
 
 
 def _sha256(text: str) -> str:
