@@ -126,6 +126,22 @@ common_options = [
 ]
 
 
+def rule_options(func: F) -> F:
+    """--profile and --disable, shared by the commands that strip boilerplate."""
+    func = click.option(
+        "--disable",
+        multiple=True,
+        metavar="RULE",
+        help="Switch a rule off (repeatable; see `scrubber rules`).",
+    )(func)
+    return click.option(
+        "--profile",
+        type=click.Choice(["default", "aggressive"]),
+        default=None,
+        help="Rule profile (default: content first).",
+    )(func)
+
+
 def with_common(func: F) -> F:
     for option in reversed(common_options):
         func = option(func)
@@ -185,18 +201,7 @@ def main(debug: bool) -> None:
     is_flag=True,
     help="Remove more boilerplate at some risk to short content lines.",
 )
-@click.option(
-    "--profile",
-    type=click.Choice(["default", "aggressive"]),
-    default=None,
-    help="Rule profile (default: content first).",
-)
-@click.option(
-    "--disable",
-    multiple=True,
-    metavar="RULE",
-    help="Switch a rule off (repeatable; see `scrubber rules`).",
-)
+@rule_options
 @click.option("--no-templates", is_flag=True, help="Do not learn site templates across documents.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output directory.")
 @with_cache
@@ -334,18 +339,7 @@ def rules_command(fmt: str) -> None:
     help="Also apply the site templates learned from this directory, as `clean` "
     "would (FILE should be one of its documents).",
 )
-@click.option(
-    "--profile",
-    type=click.Choice(["default", "aggressive"]),
-    default=None,
-    help="Rule profile (default: content first).",
-)
-@click.option(
-    "--disable",
-    multiple=True,
-    metavar="RULE",
-    help="Switch a rule off (repeatable; see `scrubber rules`).",
-)
+@rule_options
 @click.option(
     "--format",
     "fmt",
