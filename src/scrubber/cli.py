@@ -184,6 +184,8 @@ def main(debug: bool) -> None:
       scrubber dupes [PATH...]            list near-duplicate clusters
       scrubber rules                      list the boilerplate rules
       scrubber strip FILE...              remove boilerplate in place (pre-commit hook)
+      scrubber explain FILE               each line kept, or removed and by which rule
+      scrubber diff A B                   similarity and aligned paragraphs of two documents
     """
 
 
