@@ -145,3 +145,12 @@ def test_clean_refuses_non_empty_output_without_force(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["clean", str(SEEDS), str(out), "-q"])
     assert result.exit_code == 2 and "--force" in result.output
     assert CliRunner().invoke(main, ["clean", str(SEEDS), str(out), "-q", "--force"]).exit_code == 0
+
+
+def test_report_keeps_every_verified_score_for_the_histogram(cleaned: Path) -> None:
+    report = json.loads((cleaned / "report.json").read_text(encoding="utf-8"))
+    scores = report["similarities"]
+    (pair,) = report["clusters"][0]["pairs"]
+    assert round(pair["similarity"], 3) in {round(s, 3) for s in scores}
+    assert any(s < report["settings"]["threshold"] for s in scores)  # rejected candidates too
+    assert scores == sorted(scores)

@@ -205,9 +205,13 @@ def stripped_text_loader(corpus: Corpus, settings: Settings) -> Callable[[int], 
 
 
 def cluster(
-    corpus: Corpus, settings: Settings, progress: ProgressCallback = no_progress
+    corpus: Corpus,
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    scores_out: list[float] | None = None,
 ) -> list[Cluster]:
-    """Near-duplicate clusters over the scanned corpus, each with its canonical member."""
+    """Near-duplicate clusters over the scanned corpus, each with its canonical member.
+    ``scores_out`` receives the score of every verified candidate pair (for the report)."""
     sketches = [s.sketch for s in corpus.docs if s.sketch is not None]
     groups = dedup.find_clusters(
         sketches,
@@ -215,6 +219,7 @@ def cluster(
         dedup.DedupSettings.from_settings(settings),
         progress,
         jobs=settings.jobs,
+        scores_out=scores_out,
     )
     ids = corpus.ids  # once: it is a list over the whole corpus
     return [_to_cluster(group, corpus, ids) for group in groups]
@@ -360,11 +365,13 @@ def _clean_into(
         refs, failures, settings, progress, fingerprints=settings.templates, cache=cache
     )
     timer.lap("scan")
-    clusters = sorted(cluster(corpus, settings, progress), key=lambda c: c.members)
+    scores: list[float] = []
+    clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
     timer.lap("dedup")
     templates = learn_templates(corpus, clusters, settings) if settings.templates else None
     timer.lap("templates")
     builder = ReportBuilder(settings)
+    builder.add_similarities(scores)
     builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
     builder.run.failures.extend(corpus.failures)
     with OutputWriter(out) as writer, ManifestWriter(out) as manifest:

@@ -109,8 +109,12 @@ def find_clusters(
     settings: DedupSettings,
     progress: ProgressCallback = no_progress,
     jobs: int = 1,
+    scores_out: list[float] | None = None,
 ) -> list[ClusterGroup]:
     """Clusters (>= 2 sorted member indices, with their verified pairs) of near-duplicates.
+
+    ``scores_out``, when given, receives the exact score of every candidate pair, those
+    below the threshold too (the report's histogram of similarities).
 
     Candidates (LSH over the sketches) -> exact similarity of every candidate pair ->
     union-find over the pairs at or above the threshold, guarded against chaining.
@@ -121,6 +125,8 @@ def find_clusters(
     pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
     verifier = Verifier(parse_all(np.unique(found).tolist(), load_text, progress, jobs))
     scores = score_all(pairs, verifier, progress, jobs)
+    if scores_out is not None:
+        scores_out.extend(scores[pair] for pair in sorted(scores))
     edges = {pair: sim for pair, sim in scores.items() if sim >= settings.threshold}
     members = cluster(edges, verifier, settings.threshold)
     return _groups(members, verifier, settings.threshold)
