@@ -10,6 +10,7 @@ file or pair, errors on stderr. What they share: finding the corpus (the git rep
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
@@ -78,6 +79,17 @@ class Hook:
             ).text
         except InputError:
             return ""
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser, corpus_help: str) -> None:
+    """--corpus, --config and --cache-file: where both hooks find the corpus and its index."""
+    parser.add_argument("--corpus", metavar="DIR", help=corpus_help)
+    parser.add_argument("--config", metavar="FILE", help="Settings file (default: the nearest).")
+    parser.add_argument(
+        "--cache-file",
+        metavar="PATH",
+        help="The index file (default: .scrubber/index.sqlite in the corpus root).",
+    )
 
 
 def run(prog: str, body: Callable[[], int]) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scrubber.errors import ExitCode, UsageError
-from scrubber.hooks import Hook, printable, run
+from scrubber.hooks import Hook, add_corpus_arguments, printable, run
 from scrubber.hooks.repo import RepoCorpus, changed_files
 from scrubber.index import CorpusIndex, entry, use_index
 from scrubber.index.query import Query, new_pairs
@@ -35,17 +35,10 @@ def parser() -> argparse.ArgumentParser:
         "files", nargs="*", metavar="FILE", help="Ask about these documents instead."
     )
     found.add_argument("--all", action="store_true", help="Ask about every document.")
-    found.add_argument(
-        "--corpus",
-        metavar="DIR",
-        help="The corpus (default: the documents git tracks in the current repository, "
+    add_corpus_arguments(
+        found,
+        "The corpus (default: the documents git tracks in the current repository, "
         "under 'roots' of [tool.scrubber]).",
-    )
-    found.add_argument("--config", metavar="FILE", help="Settings file (default: the nearest).")
-    found.add_argument(
-        "--cache-file",
-        metavar="PATH",
-        help="The index file (default: .scrubber/index.sqlite in the corpus root).",
     )
     return found
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scrubber.errors import ExitCode
-from scrubber.hooks import Hook, printable, run
+from scrubber.hooks import Hook, add_corpus_arguments, printable, run
 from scrubber.hooks.fix import Fix, fix_file
 from scrubber.hooks.repo import relative
 from scrubber.index import CorpusIndex, use_index
@@ -42,17 +42,10 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     found.add_argument(
         "--no-templates", action="store_true", help="Per-page rules only: no site templates."
     )
-    found.add_argument(
-        "--corpus",
-        metavar="DIR",
-        help="Learn site templates from the documents under DIR (default: the documents git "
+    add_corpus_arguments(
+        found,
+        "Learn site templates from the documents under DIR (default: the documents git "
         "tracks in the current repository, under 'roots' of [tool.scrubber]).",
-    )
-    found.add_argument("--config", metavar="FILE", help="Settings file (default: the nearest).")
-    found.add_argument(
-        "--cache-file",
-        metavar="PATH",
-        help="The index file (default: .scrubber/index.sqlite in the corpus root).",
     )
     return found
 
