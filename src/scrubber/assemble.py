@@ -15,7 +15,7 @@ from scrubber.dedup import align_paragraphs
 from scrubber.errors import InputError
 from scrubber.io import input_failure
 from scrubber.io.write import AtomicJsonlWriter
-from scrubber.merge import merge_cluster, paragraphs_of
+from scrubber.merge import join_paragraphs, merge_cluster, paragraphs_of
 from scrubber.model import (
     Cluster,
     InputFailure,
@@ -171,7 +171,7 @@ class ClusterAssembler:
 def _aligned_rows(a: Stripped, b: Stripped) -> list[tuple[str | None, str | None, float]]:
     """Paragraph pairs of canonical ``a`` and member ``b`` for the side-by-side diff."""
     pa, pb = paragraphs_of(a), paragraphs_of(b)
-    rows = align_paragraphs("\n\n".join(p.text for p in pa), "\n\n".join(p.text for p in pb))
+    rows = align_paragraphs(join_paragraphs(pa), join_paragraphs(pb))
     return [
         (pa[i].text if i is not None else None, pb[j].text if j is not None else None, score)
         for i, j, score in rows

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape as rich_escape
 
 from scrubber import __version__, pipeline
 from scrubber.config import Settings, find_config, load_settings, validate
@@ -75,8 +76,6 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def escape(text: str) -> str:
     """Text from the corpus (file names, ids) made safe to print as one line of rich markup."""
-    from rich.markup import escape as rich_escape
-
     return rich_escape(_UNPRINTABLE.sub(_escaped, text))
 
 

@@ -26,6 +26,7 @@ from scrubber.model import (
     Stripped,
     no_progress,
 )
+from scrubber.normalize import paragraphs
 from scrubber.report.diff import Segment, word_segments
 
 
@@ -88,9 +89,7 @@ def explain_file(
         except InputError as exc:
             failures.append(input_failure(ref, exc))
             continue
-        stripped = rules.strip_page(
-            doc.doc_id, pipeline.body_of(doc), settings, templates=templates, site=site
-        )
+        stripped = pipeline.strip_document(doc, settings, templates, site)
         documents.append(_explained(doc, stripped, site))
     in_corpus = bool(refs) and all(_ref_key(ref) in sites for ref in refs)
     corpus_name = str(corpus) if corpus is not None else None
@@ -180,21 +179,8 @@ def _comparable(path: str | Path, settings: Settings, raw: bool) -> tuple[str, s
         doc = load_document(refs[0], settings.errors)
     except InputError as exc:
         raise UsageError(str(exc)) from exc
-    text = pipeline.body_of(doc)
-    if not raw:
-        text = rules.strip_page(doc.doc_id, text, settings).text
+    text = doc.text if raw else pipeline.strip_document(doc, settings).text
     return doc.doc_id, text
-
-
-def paragraphs(text: str) -> list[str]:
-    """The blank-line separated paragraphs of ``text`` (what ``align_paragraphs`` aligns)."""
-    blocks: list[list[str]] = [[]]
-    for line in text.split("\n"):
-        if line.strip():
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    return ["\n".join(block) for block in blocks if block]
 
 
 def _row(

@@ -51,7 +51,7 @@ def merge_cluster(canonical: Stripped, others: Sequence[Stripped]) -> Merged:
     merged = paragraphs_of(canonical)
     for other in sorted(others, key=lambda s: s.doc_id):
         merged = _fold_in(merged, paragraphs_of(other))
-    text = "\n\n".join(p.text for p in merged)
+    text = join_paragraphs(merged)
     return Merged(text, tuple(_provenance(merged, canonical.doc_id)))
 
 
@@ -59,7 +59,7 @@ def _fold_in(base: list[Paragraph], extra: list[Paragraph]) -> list[Paragraph]:
     """Insert the paragraphs of ``extra`` that have no counterpart in ``base``."""
     if not extra:
         return base
-    alignment = align_paragraphs(_joined(base), _joined(extra))
+    alignment = align_paragraphs(join_paragraphs(base), join_paragraphs(extra))
     matched_in_base = {j: i for i, j, _ in alignment if i is not None and j is not None}
     insert_after: dict[int, list[Paragraph]] = {}
     anchor = -1  # -1: before the first paragraph of base
@@ -75,7 +75,8 @@ def _fold_in(base: list[Paragraph], extra: list[Paragraph]) -> list[Paragraph]:
     return result
 
 
-def _joined(paragraphs: Sequence[Paragraph]) -> str:
+def join_paragraphs(paragraphs: Sequence[Paragraph]) -> str:
+    """Paragraphs as one text, separated by one empty line (what the alignment splits)."""
     return "\n\n".join(p.text for p in paragraphs)
 
 

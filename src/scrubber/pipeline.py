@@ -160,22 +160,19 @@ def _scan_one(ref: DocRef) -> Scanned:
     )
 
 
-def body_of(doc: Document) -> str:
-    """The text the rules see: ``\n`` line endings, a final newline ends the last line (so
-    a document that ends with an empty line keeps it: it is counted, and kept or removed)."""
-    return doc.text
-
-
 def strip_document(
     doc: Document,
     settings: Settings,
     templates: rules.TemplateIndex | None = None,
     site: str = "",
 ) -> Stripped:
-    """``rules.strip_page`` over a document's text (an empty document has no lines)."""
+    """``rules.strip_page`` over a document's text (an empty document has no lines).
+
+    The rules see ``doc.text`` as decoded: ``\n`` line endings, a final newline ending the
+    last line, so a document that ends with an empty line keeps it in the count."""
     if not doc.text:
         return Stripped(doc.doc_id, (), ())
-    return rules.strip_page(doc.doc_id, body_of(doc), settings, templates=templates, site=site)
+    return rules.strip_page(doc.doc_id, doc.text, settings, templates=templates, site=site)
 
 
 def _input_bytes(refs: Sequence[DocRef]) -> int:
@@ -227,7 +224,7 @@ def cluster(
 
 def _to_cluster(group: dedup.ClusterGroup, corpus: Corpus, ids: Sequence[str]) -> Cluster:
     members = sorted(group.members, key=lambda i: ids[i])
-    best = max(members, key=lambda i: (corpus.docs[i].words, -members.index(i)))
+    best = max(members, key=lambda i: corpus.docs[i].words)  # ties: the first in path order
     pairs = tuple(_pair(ids[i], ids[j], sim) for i, j, sim in group.pairs)
     return Cluster(
         members=tuple(ids[i] for i in members),
@@ -271,10 +268,8 @@ def find_dupes(
     cache: Path | None = None,
 ) -> DupesResult:
     """``scrubber dupes``: scan the inputs and return the verified near-duplicate clusters."""
-    started = time.perf_counter()
     corpus = scan(paths, settings, progress, cache=cache)
     clusters = cluster(corpus, settings, progress)
-    progress(ProgressEvent("done", int(time.perf_counter() - started), 0))
     return DupesResult(
         threshold=settings.threshold,
         documents=len(corpus.docs),
@@ -298,7 +293,7 @@ def restrip(
         done += n
         progress(ProgressEvent("strip", done, len(corpus.docs)))
 
-    yield from map_ordered(_restrip_one, list(corpus.docs), state, settings.jobs, on_done=tick)
+    yield from map_ordered(_restrip_one, corpus.docs, state, settings.jobs, on_done=tick)
 
 
 def _restrip_one(scanned: Scanned) -> Restripped:
