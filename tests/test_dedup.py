@@ -146,8 +146,8 @@ def test_every_reported_pair_is_verified(monkeypatch: pytest.MonkeyPatch) -> Non
     texts = [_text("flood_a"), _text("flood_b"), _text("flood_other")]
     real = candidates.candidate_pairs
 
-    def with_bogus(sketches: object) -> np.ndarray:
-        found = real(sketches)  # type: ignore[arg-type]
+    def with_bogus(sketches: object, sample: object = None) -> np.ndarray:
+        found = real(sketches, sample)  # type: ignore[arg-type]
         return np.unique(np.vstack([found, [[0, 2], [1, 2]]]), axis=0)
 
     monkeypatch.setattr(verify, "candidate_pairs", with_bogus)
@@ -163,7 +163,7 @@ def verify_score(texts: list[str], a: int, b: int) -> float:
     from scrubber.dedup.parse import parse
 
     docs = {k: parse(t) for k, t in enumerate(texts)}
-    return verify.Verifier(docs)(a, b)
+    return verify.Verifier(docs, {k: len(t.split()) for k, t in enumerate(texts)})(a, b)
 
 
 def test_threshold_applies_to_the_similarity() -> None:

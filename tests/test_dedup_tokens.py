@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import pickle
 
 import numpy as np
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 from scrubber.dedup import DedupSettings, kernels, minhash, sketch, tokens
 from scrubber.dedup.lsh import agreement
 from scrubber.normalize import words
+
+sketch_module = importlib.import_module("scrubber.dedup.sketch")  # the package exports sketch()
 
 # letters and digits of several scripts, CJK, punctuation and whitespace (no combining
 # marks: Python's \w does not count them as word characters, the byte scanner does)
@@ -110,3 +113,48 @@ def test_kernels_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kernels, "_BUILT", {})
     assert kernels.kernel("scan_words") is None
     assert _texts(tokens.words_of("Still works")) == ["still", "works"]
+
+
+# --- the fused sketch kernel, and what the sketch leaves out --------------------------------
+
+LINES = st.lists(
+    st.lists(
+        st.sampled_from(["alpha", "beta", "gamma", "délta", "東京", "1,5", "x"]), max_size=12
+    ).map(" ".join),
+    max_size=12,
+).map("\n".join)
+
+
+@given(st.one_of(TEXTS, LINES), st.sampled_from([1, 3, 5]), st.sampled_from([1, 9]))
+@settings(max_examples=300, deadline=None)
+def test_compiled_and_numpy_sketches_agree(text: str, ngram: int, seed: int) -> None:
+    settings_ = DedupSettings(threshold=0.8, ngram=ngram, seed=seed, num_perm=64)
+    fused = sketch(text, settings_)
+    reference = sketch_module.sketch_numpy(text, settings_)
+    assert np.array_equal(fused.shingles, reference.shingles)
+    assert np.array_equal(fused.words, reference.words)
+    assert fused.shingles.dtype == reference.shingles.dtype == np.uint16
+    assert fused.size == reference.size
+
+
+def test_short_lines_around_a_story_do_not_change_its_sketch() -> None:
+    story = "\n\n".join(
+        f"Paragraph {k} tells how the river rose over the old town walls in spring {k}."
+        for k in range(12)
+    )
+    chrome = "Home | News | Sport\nSearch\nGo back\nPosted on 2 October 2022\n\n"
+    footer = "\n\nShare this: Twitter Email\nBack to the all news\n"
+    settings_ = DedupSettings(threshold=0.8)
+    plain, wrapped = sketch(story, settings_), sketch(chrome + story + footer, settings_)
+    assert np.array_equal(plain.shingles, wrapped.shingles)
+    assert np.array_equal(plain.words, wrapped.words)
+    assert wrapped.size > plain.size  # the words are counted, only not sketched
+
+
+def test_a_document_of_short_lines_is_sketched_whole() -> None:
+    verse = "\n".join(f"line {k} of the verse" for k in range(30))  # 5 words a line
+    found = tokens.words_of(verse)
+    assert sketch_module.prose_words(found) is None
+    other = "\n".join(f"line {k} of the poem" for k in range(30))
+    settings_ = DedupSettings(threshold=0.8)
+    assert not np.array_equal(sketch(verse, settings_).shingles, sketch(other, settings_).shingles)

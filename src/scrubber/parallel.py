@@ -81,25 +81,62 @@ def map_ordered(
             if on_done:
                 on_done(1)
         return
+    for chunk, result in _pooled(_run_chunk, func, items, state, workers, chunk_size):
+        yield from result
+        if on_done:
+            on_done(len(chunk))
+
+
+def map_chunks(
+    func: Callable[[Sequence[T]], R],
+    items: Sequence[T],
+    state: dict[str, Any],
+    jobs: int,
+    chunk_size: int = 256,
+) -> Iterator[tuple[Sequence[T], R]]:
+    """Yield ``(chunk, func(chunk))`` for consecutive chunks of the items, in order, using
+    ``jobs`` processes: for work whose result per chunk is compact (one array for a
+    chunk instead of an object per item costs much less to send between processes)."""
+    workers = resolve_jobs(jobs)
+    if workers == 1 or len(items) < IN_PROCESS_BELOW:
+        _init_worker(state)
+        for start in range(0, len(items), chunk_size):
+            chunk = items[start : start + chunk_size]
+            yield chunk, func(chunk)
+        return
+    yield from _pooled(_call, func, items, state, workers, chunk_size)
+
+
+def _call(func: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> R:
+    return func(chunk)
+
+
+def _pooled(
+    runner: Callable[[Any, Sequence[T]], R],
+    func: Any,
+    items: Sequence[T],
+    state: dict[str, Any],
+    workers: int,
+    chunk_size: int,
+) -> Iterator[tuple[Sequence[T], R]]:
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
     gc.freeze()  # forked workers share the parent's objects instead of copying them on refcount
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(state,)) as pool:
-        for result in _bounded_map(pool, func, chunks, window=workers * 4):
-            yield from result
-            if on_done:
-                on_done(len(result))
+        results = _bounded_map(pool, runner, func, chunks, window=workers * 4)
+        yield from zip(chunks, results, strict=True)
 
 
 def _bounded_map(
     pool: ProcessPoolExecutor,
-    func: Callable[[T], R],
+    runner: Callable[[Any, Sequence[T]], R],
+    func: Any,
     chunks: Iterable[Sequence[T]],
     window: int,
-) -> Iterator[list[R]]:
+) -> Iterator[R]:
     """Like ``pool.map`` but with at most ``window`` chunks in flight (bounded memory)."""
     pending = []
     for chunk in chunks:
-        pending.append(pool.submit(_run_chunk, func, chunk))
+        pending.append(pool.submit(runner, func, chunk))
         if len(pending) >= window:
             yield pending.pop(0).result()
     for future in pending:

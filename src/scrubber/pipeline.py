@@ -1,7 +1,8 @@
 """The pipeline: the only place that knows the order of the stages.
 
-    find inputs -> scan (decode, per-page rules, sketch)           pass 1, all cores
+    find inputs -> scan (decode, sketch; clean: per-page rules)    pass 1, all cores
                 -> near-duplicate clusters (LSH, verify, union)    dedup/
+                   (candidates are compared on their stripped text)
     clean only: -> site templates (counted once per cluster)       rules/
                 -> strip again with templates                       pass 2, all cores
                 -> merge each cluster into its canonical document   merge.py
@@ -18,6 +19,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from scrubber import dedup, rules
 from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
@@ -39,11 +42,18 @@ from scrubber.model import (
     no_progress,
 )
 from scrubber.outputs import OutputDirectory, OutputWriter, check_output_dir, claim_output_names
-from scrubber.parallel import map_ordered, worker_state
+from scrubber.parallel import (
+    IN_PROCESS_BELOW,
+    map_chunks,
+    map_ordered,
+    resolve_jobs,
+    worker_state,
+)
 from scrubber.report import ReportBuilder, RunReport
 from scrubber.report.render import write_reports
 
 KEEP_TEXT_BELOW_BYTES = 512 * 1024 * 1024  # inputs smaller than this keep stripped text in memory
+SKETCH_CHUNK = 512  # documents a worker sketches per task in dupes
 
 
 @dataclass(frozen=True)
@@ -74,12 +84,15 @@ def scan(
     settings: Settings,
     progress: ProgressCallback = no_progress,
     *,
+    strip: bool = True,
     fingerprints: bool = False,
     cache: Path | None = None,
 ) -> Corpus:
-    """Pass 1: decode, strip per-page boilerplate and sketch every document, on all cores."""
+    """Pass 1: decode and sketch every document (and strip it: ``strip``), on all cores."""
     refs, failures = collect_refs(paths, settings)
-    return scan_refs(refs, failures, settings, progress, fingerprints=fingerprints, cache=cache)
+    return scan_refs(
+        refs, failures, settings, progress, strip=strip, fingerprints=fingerprints, cache=cache
+    )
 
 
 def scan_refs(
@@ -88,16 +101,18 @@ def scan_refs(
     settings: Settings,
     progress: ProgressCallback = no_progress,
     *,
+    strip: bool = True,
     fingerprints: bool = False,
     cache: Path | None = None,
 ) -> Corpus:
     """Pass 1 over documents already found; ``failures`` are discovery's, kept in front.
 
-    With ``cache`` (an index file, see ``scrubber.index``) only documents the index has not
-    seen are read; the result is the same."""
+    ``strip``: also run the per-page rules (``clean`` does; ``dupes`` strips only the
+    documents it compares). With ``cache`` (an index file, see ``scrubber.index``) only
+    documents the index has not seen are read (and stripped); the result is the same."""
     results: Iterable[Scanned]
     if cache is None:
-        results = scan_documents(refs, settings, progress, fingerprints=fingerprints)
+        results = scan_documents(refs, settings, progress, strip=strip, fingerprints=fingerprints)
     else:
         from scrubber.index import use_index
 
@@ -120,14 +135,16 @@ def scan_documents(
     settings: Settings,
     progress: ProgressCallback = no_progress,
     *,
+    strip: bool = True,
     fingerprints: bool = False,
 ) -> Iterator[Scanned]:
     """Pass 1 for each document, in order, on all cores."""
     state = {
         "settings": settings,
         "dedup": dedup.DedupSettings.from_settings(settings),
+        "strip": strip or fingerprints,
         "fingerprints": fingerprints,
-        "keep_text": _input_bytes(refs) < KEEP_TEXT_BELOW_BYTES,
+        "keep_text": (strip or fingerprints) and _input_bytes(refs) < KEEP_TEXT_BELOW_BYTES,
     }
     done = 0
 
@@ -146,6 +163,9 @@ def _scan_one(ref: DocRef) -> Scanned:
         doc = load_document(ref, settings.errors)
     except InputError as exc:
         return Scanned(ref, failure=input_failure(ref, exc))
+    sketch = dedup.sketch(doc.text, state["dedup"])
+    if not state["strip"]:
+        return Scanned(ref=ref, encoding=doc.encoding, confidence=doc.confidence, sketch=sketch)
     stripped = strip_document(doc, settings)
     text = stripped.text
     return Scanned(
@@ -154,10 +174,21 @@ def _scan_one(ref: DocRef) -> Scanned:
         confidence=doc.confidence,
         lines_in=len(doc.lines),
         words=len(text.split()),
-        sketch=dedup.sketch(text, state["dedup"]),
+        sketch=sketch,
         fingerprints=rules.fingerprint_lines(stripped.kept) if state["fingerprints"] else None,
         text=text if state["keep_text"] else None,
     )
+
+
+def sketch_document(doc: Document, settings: Settings) -> dedup.DocSketch:
+    """The MinHash sketch of a document as read (see ``dedup.sketch``)."""
+    return dedup.sketch(doc.text, dedup.DedupSettings.from_settings(settings))
+
+
+def verification_text(doc: Document, settings: Settings) -> str:
+    """The text a candidate pair is compared on: the document with its per-page
+    boilerplate stripped."""
+    return strip_document(doc, settings).text
 
 
 def strip_document(
@@ -186,19 +217,34 @@ def _input_bytes(refs: Sequence[DocRef]) -> int:
 
 
 def stripped_text_loader(corpus: Corpus, settings: Settings) -> Callable[[int], str]:
-    """Document i's stripped text: from memory when kept, else read and stripped again."""
+    """The verification text of document i: from memory when pass 1 kept it, else read
+    and stripped."""
+    read = ref_text_loader([s.ref for s in corpus.docs], settings)
 
     def load(index: int) -> str:
-        scanned = corpus.docs[index]
-        if scanned.text is not None:
-            return scanned.text
-        try:
-            doc = load_document(scanned.ref, settings.errors)
-        except InputError:  # changed or vanished since pass 1: it verifies as nothing, and
-            return ""  # pass 2 records the failure
-        return strip_document(doc, settings).text
+        text = corpus.docs[index].text
+        return text if text is not None else read(index)
 
     return load
+
+
+def ref_text_loader(refs: Sequence[DocRef], settings: Settings) -> Callable[[int], str]:
+    """The verification text of ``refs[i]``, read and stripped."""
+
+    def load(index: int) -> str:
+        try:
+            doc = load_document(refs[index], settings.errors)
+        except InputError:  # changed or vanished since pass 1: it verifies as nothing (and
+            return ""  # clean's pass 2 records the failure)
+        return verification_text(doc, settings)
+
+    return load
+
+
+def dedup_order(ids: Sequence[str]) -> list[int]:
+    """Documents in the order the dedup stage numbers them: by id (then input position),
+    so that clusters do not depend on the order the inputs were found in, or the engine."""
+    return sorted(range(len(ids)), key=lambda i: (ids[i], i))
 
 
 def cluster(
@@ -209,27 +255,50 @@ def cluster(
 ) -> list[Cluster]:
     """Near-duplicate clusters over the scanned corpus, each with its canonical member.
     ``scores_out`` receives the score of every verified candidate pair (for the report)."""
-    sketches = [s.sketch for s in corpus.docs if s.sketch is not None]
+    table = dedup.SketchTable.zeros(len(corpus.docs), settings.num_perm)
+    for row, scanned in enumerate(corpus.docs):
+        if scanned.sketch is not None:
+            table.put(row, scanned.sketch)
+    load = stripped_text_loader(corpus, settings)
+    return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out)
+
+
+def cluster_sketches(
+    ids: Sequence[str],
+    table: dedup.SketchTable,
+    load_text: Callable[[int], str],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    scores_out: list[float] | None = None,
+) -> list[Cluster]:
+    """Clusters of the documents ``ids`` (rows of ``table``; ``load_text(row)`` gives the
+    text they are compared on), numbered in ``dedup_order``."""
+    order = dedup_order(ids)
+    ordered = table.rows(np.array(order, np.int64))
+    sorted_ids = [ids[i] for i in order]
+    live = int(np.count_nonzero(ordered.sizes))
     groups = dedup.find_clusters(
-        sketches,
-        stripped_text_loader(corpus, settings),
+        ordered,
+        lambda k: load_text(order[k]),
         dedup.DedupSettings.from_settings(settings),
         progress,
         jobs=settings.jobs,
         scores_out=scores_out,
+        sample=np.array([dedup.in_sample(doc_id, live) for doc_id in sorted_ids], np.bool_),
     )
-    ids = corpus.ids  # once: it is a list over the whole corpus
-    return [_to_cluster(group, corpus, ids) for group in groups]
+    return [to_cluster(group, sorted_ids) for group in groups]
 
 
-def _to_cluster(group: dedup.ClusterGroup, corpus: Corpus, ids: Sequence[str]) -> Cluster:
+def to_cluster(group: dedup.ClusterGroup, ids: Sequence[str]) -> Cluster:
+    """A cluster of document ids (sorted), its canonical member and its verified pairs."""
+    words = dict(zip(group.members, group.words, strict=True))
     members = sorted(group.members, key=lambda i: ids[i])
-    best = max(members, key=lambda i: corpus.docs[i].words)  # ties: the first in path order
+    best = max(members, key=lambda i: words[i])  # ties: the first in id order
     pairs = tuple(_pair(ids[i], ids[j], sim) for i, j, sim in group.pairs)
     return Cluster(
         members=tuple(ids[i] for i in members),
         canonical=ids[best],
-        reason=canonical_reason(corpus.docs[best].words, [corpus.docs[i].words for i in members]),
+        reason=canonical_reason(words[best], [words[i] for i in members]),
         pairs=tuple(sorted(pairs, key=lambda p: (p.a, p.b))),
     )
 
@@ -267,15 +336,79 @@ def find_dupes(
     *,
     cache: Path | None = None,
 ) -> DupesResult:
-    """``scrubber dupes``: scan the inputs and return the verified near-duplicate clusters."""
-    corpus = scan(paths, settings, progress, cache=cache)
-    clusters = cluster(corpus, settings, progress)
+    """``scrubber dupes``: sketch the inputs and return the verified near-duplicate clusters."""
+    if cache is not None:
+        corpus = scan(paths, settings, progress, strip=False, cache=cache)
+        clusters = cluster(corpus, settings, progress)
+        documents, failures = len(corpus.docs), corpus.failures
+    else:
+        refs, found_failures = collect_refs(paths, settings)
+        sketched = sketch_refs(refs, settings, progress)
+        load = ref_text_loader(sketched.refs, settings)
+        clusters = cluster_sketches(
+            [ref.doc_id for ref in sketched.refs], sketched.table, load, settings, progress
+        )
+        documents, failures = len(sketched.refs), (*found_failures, *sketched.failures)
     return DupesResult(
         threshold=settings.threshold,
-        documents=len(corpus.docs),
+        documents=documents,
         clusters=tuple(sorted(clusters, key=lambda c: c.members)),
-        failures=corpus.failures,
+        failures=tuple(failures),
     )
+
+
+@dataclass(frozen=True)
+class Sketched:
+    """Pass 1 of ``dupes``: the readable documents (input order) and their sketches."""
+
+    refs: tuple[DocRef, ...]
+    table: dedup.SketchTable  # row i: refs[i]
+    failures: tuple[InputFailure, ...]
+
+
+def sketch_refs(
+    refs: Sequence[DocRef], settings: Settings, progress: ProgressCallback = no_progress
+) -> Sketched:
+    """Read and sketch every document on all cores; workers send back a block of
+    signatures per chunk of documents, not an object per document."""
+    if len(refs) >= IN_PROCESS_BELOW and resolve_jobs(settings.jobs) > 1:
+        dedup.kernels.warm_up()  # once here, not in every worker process
+    table = dedup.SketchTable.zeros(len(refs), settings.num_perm)
+    failed = np.zeros(len(refs), np.bool_)
+    failures: list[InputFailure] = []
+    state = {"settings": settings, "dedup": dedup.DedupSettings.from_settings(settings)}
+    start = 0
+    for chunk, (part, lost) in map_chunks(
+        _sketch_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK
+    ):
+        end = start + len(chunk)
+        table.shingles[start:end], table.words[start:end] = part.shingles, part.words
+        table.sizes[start:end] = part.sizes
+        for row, failure in lost:
+            failed[start + row] = True
+            failures.append(failure)
+        start = end
+        progress(ProgressEvent("scan", end, len(refs)))
+    ok = ~failed
+    kept = tuple(ref for ref, good in zip(refs, ok.tolist(), strict=True) if good)
+    return Sketched(kept, table.rows(ok) if failures else table, tuple(failures))
+
+
+def _sketch_chunk(
+    refs: Sequence[DocRef],
+) -> tuple[dedup.SketchTable, list[tuple[int, InputFailure]]]:
+    state = worker_state()
+    settings: Settings = state["settings"]
+    part = dedup.SketchTable.zeros(len(refs), settings.num_perm)
+    lost: list[tuple[int, InputFailure]] = []
+    for row, ref in enumerate(refs):
+        try:
+            doc = load_document(ref, settings.errors)
+        except InputError as exc:
+            lost.append((row, input_failure(ref, exc)))
+            continue
+        part.put(row, dedup.sketch(doc.text, state["dedup"]))
+    return part, lost
 
 
 def restrip(

@@ -7,7 +7,8 @@ align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff re
 """
 
 from scrubber.dedup.align import align_paragraphs, similarity
-from scrubber.dedup.sketch import FORMAT, DedupSettings, DocSketch, sketch
+from scrubber.dedup.candidates import in_sample
+from scrubber.dedup.sketch import FORMAT, DedupSettings, DocSketch, SketchTable, sketch
 from scrubber.dedup.verify import ClusterGroup, find_clusters
 
 __all__ = [
@@ -15,8 +16,10 @@ __all__ = [
     "ClusterGroup",
     "DedupSettings",
     "DocSketch",
+    "SketchTable",
     "align_paragraphs",
     "find_clusters",
+    "in_sample",
     "similarity",
     "sketch",
 ]

@@ -7,14 +7,17 @@ no n-grams, so it costs nothing.
 The content-word channel must reach translations (content-stem Jaccard 0.2-0.9), where
 unrelated documents of one language share some words by chance (0.03 on Wikipedia, 0.08
 between parts of one article). Its rows per band are the fewest, from ``WORD_ROWS``,
-whose collisions stay within ``PAIRS_PER_DOC`` per document, estimated on a sample:
-loose on a few thousand documents, tighter on a million. A pair then needs a signature
+whose collisions stay within ``PAIRS_PER_DOC`` per document, estimated on a sample of
+about ``SAMPLE`` documents chosen by a hash of their ids (``in_sample``: the same choice
+in any input order and on any engine): loose on a few thousand documents, tighter on a
+million. A pair then needs a signature
 agreement (the MinHash estimate of Jaccard) of ``MIN_SHINGLE_AGREEMENT`` on n-grams or
 ``MIN_WORD_AGREEMENT`` on content words before the exact comparison.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scrubber.dedup.lsh import agreement, band_keys, band_pairs, pair_count, unique_pairs
-from scrubber.dedup.sketch import DocSketch
+from scrubber.dedup.sketch import SketchTable
 
 SHINGLE_ROWS = 4
 WORD_ROWS = (3, 4, 5, 6, 8)
@@ -36,12 +39,17 @@ MIN_WORD_AGREEMENT = 0.2  # dev set: translation pairs are 0.3 and up (1st perce
 Signatures = NDArray[np.unsignedinteger[Any]]
 
 
-def _word_rows(words: Signatures) -> int:
-    """The fewest rows per band whose collisions stay within the budget (on a sample)."""
-    step = max(1, words.shape[0] // SAMPLE)
-    sample = words[::step]
-    scale = (words.shape[0] / sample.shape[0]) ** 2
-    budget = max(MIN_PAIRS, PAIRS_PER_DOC * words.shape[0])
+def in_sample(doc_id: str, total: int) -> bool:
+    """Whether a document is in the sample the content-word banding is chosen on."""
+    step = total // SAMPLE
+    return step <= 1 or zlib.crc32(doc_id.encode("utf-8", "surrogatepass")) % step == 0
+
+
+def word_rows(sample: Signatures, total: int) -> int:
+    """The fewest rows per band whose collisions, over ``total`` documents, stay within
+    the budget, estimated on the content-word signatures of a sample of them."""
+    scale = (total / max(1, sample.shape[0])) ** 2
+    budget = max(MIN_PAIRS, PAIRS_PER_DOC * total)
     for rows in WORD_ROWS:
         if pair_count(band_keys(sample, rows)) * scale <= budget:
             return rows
@@ -59,17 +67,27 @@ def _agreeing(grams: Signatures, words: Signatures, pairs: NDArray[np.int64]) ->
     return keep
 
 
-def candidate_pairs(sketches: Sequence[DocSketch]) -> NDArray[np.int64]:
-    """Sorted unique pairs (i, j), i < j, of sketch indices worth an exact comparison."""
-    live = [k for k, s in enumerate(sketches) if not s.empty]
-    if len(live) < 2:
+def candidate_pairs(
+    sketches: SketchTable, sample: Sequence[bool] | NDArray[np.bool_] | None = None
+) -> NDArray[np.int64]:
+    """Sorted unique pairs (i, j), i < j, of sketch rows worth an exact comparison.
+
+    ``sample[k]``: row k is in the sample the content-word banding is chosen on
+    (``in_sample`` of its id); without it, every n-th row is. Empty rows are never
+    candidates."""
+    live = np.flatnonzero(sketches.sizes > 0)
+    if live.size < 2:
         return np.zeros((0, 2), np.int64)
-    grams = np.stack([sketches[k].shingles for k in live])
-    words = np.stack([sketches[k].words for k in live])
+    grams = sketches.shingles[live]
+    words = sketches.words[live]
+    if sample is None:
+        chosen = words[:: max(1, live.size // SAMPLE)]
+    else:
+        chosen = words[np.asarray(sample, np.bool_)[live]]
     found = [
         band_pairs(band_keys(grams, SHINGLE_ROWS)),
-        band_pairs(band_keys(words, _word_rows(words))),
+        band_pairs(band_keys(words, word_rows(chosen, int(live.size)))),
     ]
     pairs = unique_pairs(found, len(live))
     pairs = pairs[_agreeing(grams, words, pairs)]
-    return np.array(live, np.int64)[pairs]
+    return live.astype(np.int64)[pairs]

@@ -23,7 +23,7 @@ from scrubber.dedup import kernels
 
 U64 = np.uint64
 EMPTY = np.uint32(0xFFFFFFFF)
-_DENSIFY_SALT = 0x9E3779B97F4A7C15
+DENSIFY_SALT = 0x9E3779B97F4A7C15
 
 
 def bin_edges(num_perm: int) -> NDArray[np.uint64]:
@@ -40,7 +40,7 @@ def signature(hashes: NDArray[np.uint64], num_perm: int) -> NDArray[np.uint32]:
         return np.full(num_perm, EMPTY, np.uint32)
     compiled = kernels.kernel("signature")
     if compiled is not None:
-        found: NDArray[np.uint32] = compiled(hashes, num_perm, U64(_DENSIFY_SALT))
+        found: NDArray[np.uint32] = compiled(hashes, num_perm, U64(DENSIFY_SALT))
         return found
     return signature_numpy(hashes, num_perm)
 
@@ -70,5 +70,5 @@ def _densify(values: NDArray[np.uint32], present: NDArray[np.bool_]) -> NDArray[
     wrapped = nxt >= full.size
     source = full[np.where(wrapped, 0, nxt)]
     distance = (source - position) % size
-    salt = (distance.astype(U64) * U64(_DENSIFY_SALT)) >> U64(32)
+    salt = (distance.astype(U64) * U64(DENSIFY_SALT)) >> U64(32)
     return (values[source] ^ salt.astype(np.uint32)).astype(np.uint32)

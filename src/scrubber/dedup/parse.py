@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scrubber.dedup import kernels
 from scrubber.dedup.tokens import Words, words_of
 from scrubber.normalize import paragraphs
 
@@ -152,6 +153,19 @@ def parse(text: str) -> Parsed:
     """Split a document into sentences of word stems (see the module docstring)."""
     blocks = paragraphs(text)
     found = words_of("\n\n".join(blocks))
+    compiled = kernels.kernel("parse_units")
+    if compiled is not None:
+        vocab, digit, cell_unit, cell_stem, unit_words, unit_paragraph, size = compiled(
+            found.data, found.stems, found.starts, found.ends, MAX_UNIT_WORDS
+        )
+        return Parsed(
+            vocab, digit, cell_unit, cell_stem, unit_words, unit_paragraph, len(blocks), size
+        )
+    return _parse_numpy(found, len(blocks))
+
+
+def _parse_numpy(found: Words, blocks: int) -> Parsed:
+    """The reference implementation of parse's arrays (also used without numba)."""
     stems, starts, numeric = _numbers_joined(found)
     unit, unit_words, unit_paragraph = _units(found.data, starts)
     vocab, stem = np.unique(stems, return_inverse=True)
@@ -166,6 +180,6 @@ def parse(text: str) -> Parsed:
         cell_stem=(cells % width).astype(np.int32),
         unit_words=unit_words,
         unit_paragraph=unit_paragraph.astype(np.int32),
-        paragraphs=len(blocks),
+        paragraphs=blocks,
         size=int(stems.size),
     )

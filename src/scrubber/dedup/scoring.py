@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scrubber.dedup import kernels
 from scrubber.dedup.parse import Parsed
 
 FULL_MATCH = 0.2
@@ -95,10 +96,38 @@ class Match:
         return cover_a, cover_b
 
     def score(self) -> float:
-        cover_a, cover_b = self.coverage()
-        if self.a.size > self.b.size:
-            cover_a, cover_b = cover_b, cover_a
-        return round(float(2.0 * cover_a + cover_b) / 3.0, 6)
+        return combined(*self.coverage(), self.a.size > self.b.size)
+
+
+def score_pair(a: Parsed, b: Parsed, context: Context = Context()) -> float:
+    """The similarity of two parsed documents (what ``--threshold`` applies to)."""
+    compiled = kernels.kernel("coverage")
+    if compiled is None:
+        return match(a, b, context).score()
+    none = np.zeros(0, np.int64)
+    cover_a, cover_b = compiled(
+        a.vocab,
+        a.numeric,
+        a.cell_unit,
+        a.cell_stem,
+        a.unit_words,
+        none if context.counts_a is None else context.counts_a,
+        b.vocab,
+        b.numeric,
+        b.cell_unit,
+        b.cell_stem,
+        b.unit_words,
+        none if context.counts_b is None else context.counts_b,
+        context.documents,
+    )
+    return combined(cover_a, cover_b, a.size > b.size)
+
+
+def combined(cover_a: float, cover_b: float, a_longer: bool) -> float:
+    """The similarity from the two coverages: the shorter document's counts twice."""
+    if a_longer:
+        cover_a, cover_b = cover_b, cover_a
+    return round(float(2.0 * cover_a + cover_b) / 3.0, 6)
 
 
 def _credit(dice: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -180,9 +180,14 @@ def _stem_ends(
     return chars, stem_ends
 
 
+def folded_bytes(text: str) -> NDArray[np.uint8]:
+    """``text`` NFKC-normalized and casefolded, as UTF-8 bytes (what words are found in)."""
+    return np.frombuffer(unicode_fold(text).encode("utf-8", "replace"), np.uint8)
+
+
 def words_of(text: str) -> Words:
     """Find and hash the words of ``text`` (NFKC, casefolded) in one vectorized pass."""
-    data = np.frombuffer(unicode_fold(text).encode("utf-8", "replace"), np.uint8)
+    data = folded_bytes(text)
     scan = kernels.kernel("scan_words")
     if scan is not None:
         hashes, stems, spans = scan(data, _ASCII, _LEADS, STEM_CHARS)

@@ -1,8 +1,9 @@
 """find_clusters: candidates, exact verification, clusters.
 
-Documents are read again (``load_text``) only if they are in a candidate pair, once
-each, in index order; their parsed sentences are kept for the comparisons and for the
-document frequencies that weigh rare words up (see :mod:`scrubber.dedup.scoring`).
+Documents are read again (``load_text``: the text the comparison sees, boilerplate
+stripped) only if they are in a candidate pair, once each, in index order; their parsed
+sentences are kept for the comparisons and for the document frequencies that weigh rare
+words up (see :mod:`scrubber.dedup.scoring`).
 Reading, parsing and comparing run on ``jobs`` processes (forked: the workers inherit
 the parsed documents instead of receiving them).
 """
@@ -13,14 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scrubber.dedup.candidates import candidate_pairs
 from scrubber.dedup.cluster import cluster
 from scrubber.dedup.parse import Parsed, parse
-from scrubber.dedup.scoring import Context, Rarity, match
-from scrubber.dedup.sketch import DedupSettings, DocSketch
+from scrubber.dedup.scoring import Context, Rarity, score_pair
+from scrubber.dedup.sketch import DedupSettings, DocSketch, SketchTable
 from scrubber.model import ProgressCallback, ProgressEvent, no_progress
 from scrubber.parallel import map_ordered, worker_state
+
+POOL_FROM_PAIRS = 50_000  # fewer pairs are scored in-process (about 25 us each)
 
 
 @dataclass(frozen=True)
@@ -29,13 +33,15 @@ class ClusterGroup:
 
     members: tuple[int, ...]
     pairs: tuple[tuple[int, int, float], ...]  # (i, j, similarity), i < j, at or above threshold
+    words: tuple[int, ...]  # words of each member's compared text (whitespace-separated)
 
 
 class Verifier:
     """Exact similarities of document pairs, computed once each, with corpus frequencies."""
 
-    def __init__(self, docs: dict[int, Parsed]) -> None:
+    def __init__(self, docs: dict[int, Parsed], words: dict[int, int]) -> None:
         self.docs = docs
+        self.words = words
         rarity = Rarity.of([docs[k] for k in sorted(docs)])
         self.documents = rarity.documents
         self.counts = {k: rarity.counts_of(doc.vocab) for k, doc in docs.items()}
@@ -47,14 +53,15 @@ class Verifier:
         if found is None:
             i, j = key
             context = Context(self.documents, self.counts[i], self.counts[j])
-            found = match(self.docs[i], self.docs[j], context).score()
+            found = score_pair(self.docs[i], self.docs[j], context)
             self.scores[key] = found
         return found
 
 
-def _parse_one(index: int) -> Parsed:
+def _parse_one(index: int) -> tuple[Parsed, int]:
     load: Callable[[int], str] = worker_state()["load_text"]
-    return parse(load(index))
+    text = load(index)
+    return parse(text), len(text.split())
 
 
 def _score_one(pair: tuple[int, int]) -> float:
@@ -75,19 +82,25 @@ class _Ticker:
 
 def parse_all(
     needed: list[int], load_text: Callable[[int], str], progress: ProgressCallback, jobs: int
-) -> dict[int, Parsed]:
+) -> Verifier:
     """Read and parse the documents of the candidate pairs, each once, on ``jobs`` processes."""
     tick = _Ticker(progress, "verify", len(needed))
-    parsed = map_ordered(_parse_one, needed, {"load_text": load_text}, jobs, on_done=tick)
-    return dict(zip(needed, parsed, strict=True))
+    found = map_ordered(_parse_one, needed, {"load_text": load_text}, jobs, on_done=tick)
+    docs: dict[int, Parsed] = {}
+    words: dict[int, int] = {}
+    for index, (parsed, count) in zip(needed, found, strict=True):
+        docs[index], words[index] = parsed, count
+    return Verifier(docs, words)
 
 
 def score_all(
     pairs: list[tuple[int, int]], verifier: Verifier, progress: ProgressCallback, jobs: int
 ) -> dict[tuple[int, int], float]:
-    """The exact similarity of every pair, on ``jobs`` processes (which inherit the docs)."""
+    """The exact similarity of every pair, on ``jobs`` processes (which inherit the docs)
+    when there are enough pairs to pay for starting them."""
     tick = _Ticker(progress, "verify", len(pairs))
-    scores = map_ordered(_score_one, pairs, {"verifier": verifier}, jobs, on_done=tick)
+    workers = jobs if len(pairs) >= POOL_FROM_PAIRS else 1
+    scores = map_ordered(_score_one, pairs, {"verifier": verifier}, workers, on_done=tick)
     found = dict(zip(pairs, scores, strict=True))
     verifier.scores.update(found)
     return found
@@ -100,30 +113,37 @@ def _groups(members: list[list[int]], verifier: Verifier, threshold: float) -> l
         group = owner.get(a)
         if sim >= threshold and group is not None and owner.get(b) == group:
             pairs[group].append((a, b, sim))
-    return [ClusterGroup(tuple(m), tuple(p)) for m, p in zip(members, pairs, strict=True)]
+    return [
+        ClusterGroup(tuple(m), tuple(p), tuple(verifier.words[k] for k in m))
+        for m, p in zip(members, pairs, strict=True)
+    ]
 
 
 def find_clusters(
-    sketches: Sequence[DocSketch],
+    sketches: SketchTable | Sequence[DocSketch],
     load_text: Callable[[int], str],
     settings: DedupSettings,
     progress: ProgressCallback = no_progress,
     jobs: int = 1,
     scores_out: list[float] | None = None,
+    sample: Sequence[bool] | NDArray[np.bool_] | None = None,
 ) -> list[ClusterGroup]:
     """Clusters (>= 2 sorted member indices, with their verified pairs) of near-duplicates.
 
     ``scores_out``, when given, receives the exact score of every candidate pair, those
-    below the threshold too (the report's histogram of similarities).
+    below the threshold too (the report's histogram of similarities). ``sample``: see
+    ``candidates.candidate_pairs``.
 
     Candidates (LSH over the sketches) -> exact similarity of every candidate pair ->
     union-find over the pairs at or above the threshold, guarded against chaining.
     Deterministic: the same sketches and texts give the same clusters.
     """
-    found = candidate_pairs(sketches)
+    if not isinstance(sketches, SketchTable):
+        sketches = SketchTable.of(sketches, settings.num_perm)
+    found = candidate_pairs(sketches, sample)
     progress(ProgressEvent("candidates", int(found.shape[0]), int(found.shape[0])))
     pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
-    verifier = Verifier(parse_all(np.unique(found).tolist(), load_text, progress, jobs))
+    verifier = parse_all(np.unique(found).tolist(), load_text, progress, jobs)
     scores = score_all(pairs, verifier, progress, jobs)
     if scores_out is not None:
         scores_out.extend(scores[pair] for pair in sorted(scores))
