@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrubber.dedup import DocSketch
+    from scrubber.replay import Verdicts
     from scrubber.rules import LineFingerprints
 
 
@@ -158,6 +159,7 @@ class Scanned:
     sketch: DocSketch | None = None
     fingerprints: LineFingerprints | None = None
     text: str | None = None  # stripped text, kept only for small corpora
+    verdicts: Verdicts | None = None  # clean: pass 1's strip result, for pass 2 to reuse
     failure: InputFailure | None = None
 
 

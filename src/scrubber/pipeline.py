@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scrubber import dedup, rules
+from scrubber import dedup, replay, rules
 from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
 from scrubber.config import Settings
 from scrubber.errors import InputError
@@ -103,6 +103,7 @@ def scan_refs(
     *,
     strip: bool = True,
     fingerprints: bool = False,
+    verdicts: bool = False,
     cache: Path | None = None,
 ) -> Corpus:
     """Pass 1 over documents already found; ``failures`` are discovery's, kept in front.
@@ -112,7 +113,9 @@ def scan_refs(
     documents the index has not seen are read (and stripped); the result is the same."""
     results: Iterable[Scanned]
     if cache is None:
-        results = scan_documents(refs, settings, progress, strip=strip, fingerprints=fingerprints)
+        results = scan_documents(
+            refs, settings, progress, strip=strip, fingerprints=fingerprints, verdicts=verdicts
+        )
     else:
         from scrubber.index import use_index
 
@@ -137,14 +140,17 @@ def scan_documents(
     *,
     strip: bool = True,
     fingerprints: bool = False,
+    verdicts: bool = False,
 ) -> Iterator[Scanned]:
-    """Pass 1 for each document, in order, on all cores."""
+    """Pass 1 for each document, in order, on all cores. ``verdicts``: keep the strip
+    result compact for pass 2 (see ``scrubber.replay``)."""
     state = {
         "settings": settings,
         "dedup": dedup.DedupSettings.from_settings(settings),
         "strip": strip or fingerprints,
         "fingerprints": fingerprints,
         "keep_text": (strip or fingerprints) and _input_bytes(refs) < KEEP_TEXT_BELOW_BYTES,
+        "verdicts": verdicts,
     }
     done = 0
 
@@ -168,6 +174,7 @@ def _scan_one(ref: DocRef) -> Scanned:
         return Scanned(ref=ref, encoding=doc.encoding, confidence=doc.confidence, sketch=sketch)
     stripped = strip_document(doc, settings)
     text = stripped.text
+    fingerprints = rules.fingerprint_lines(stripped.kept) if state["fingerprints"] else None
     return Scanned(
         ref=ref,
         encoding=doc.encoding,
@@ -175,8 +182,11 @@ def _scan_one(ref: DocRef) -> Scanned:
         lines_in=len(doc.lines),
         words=len(text.split()),
         sketch=sketch,
-        fingerprints=rules.fingerprint_lines(stripped.kept) if state["fingerprints"] else None,
+        fingerprints=fingerprints,
         text=text if state["keep_text"] else None,
+        verdicts=replay.record(doc, stripped, fingerprints.hashes if fingerprints else ())
+        if state["verdicts"]
+        else None,
     )
 
 
@@ -436,8 +446,23 @@ def _restrip_one(scanned: Scanned) -> Restripped:
         doc = load_document(scanned.ref, settings.errors)
     except InputError as exc:  # changed or vanished since pass 1
         return Restripped(scanned, None, input_failure(scanned.ref, exc))
-    stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
+    stripped = _replayed(doc, scanned, state["templates"])
+    if stripped is None:
+        stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
     return Restripped(scanned, stripped)
+
+
+def _replayed(
+    doc: Document, scanned: Scanned, templates: rules.TemplateIndex | None
+) -> Stripped | None:
+    """Pass 1's result, when the site's templates cannot change it (None: strip again)."""
+    if scanned.verdicts is None:
+        return None
+    if templates is not None and not replay.unchanged_by(
+        scanned.verdicts, templates.for_site(scanned.ref.site)
+    ):
+        return None
+    return replay.replay(doc, scanned.verdicts)
 
 
 def learn_templates(
@@ -490,7 +515,13 @@ def _clean_into(
 ) -> RunReport:
     timer = _StageTimer()
     corpus = scan_refs(
-        refs, failures, settings, progress, fingerprints=settings.templates, cache=cache
+        refs,
+        failures,
+        settings,
+        progress,
+        fingerprints=settings.templates,
+        verdicts=True,
+        cache=cache,
     )
     timer.lap("scan")
     scores: list[float] = []

@@ -1,0 +1,75 @@
+"""Pass 1's strip result kept small, so that pass 2 need not run the rules again.
+
+``clean`` strips every page twice: pass 1 with the per-page rules (for the site
+templates and the comparison), pass 2 with the site templates learnt in between. The
+templates change a page only if one of its lines that reach the page rules is a template
+line; for every other page, pass 2's result is pass 1's. So pass 1 keeps, per page, a
+byte per line (which rule removed it, if any: ``Verdicts``) and the fingerprints of the
+lines the page rules saw, and pass 2 rebuilds the ``Stripped`` from the page's text and
+those bytes when the site's templates miss all of them. A page that changed between the
+passes (another checksum) is stripped again.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from scrubber import rules
+from scrubber.model import Document, Line, Removal, Stripped
+from scrubber.rules.registry import PAGE_RULES
+
+_NAMES: tuple[str, ...] = tuple(info.name for info in rules.list_rules())
+_CODES = {name: code for code, name in enumerate(_NAMES, start=1)}  # 0: the line is kept
+_BY_PAGE_RULES = frozenset(rule.info.name for rule in PAGE_RULES)
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """One page's strip result in a few bytes: what pass 2 needs to rebuild it."""
+
+    codes: bytes  # per line: 0 kept, else 1 + the rule's position in ``list_rules()``
+    checksum: int  # crc32 of the text the codes were taken from
+    seen: tuple[int, ...]  # fingerprints of the lines the page rules saw (kept or removed)
+
+
+def _lines(text: str) -> list[str]:
+    raw = text.split("\n") if text else []
+    if text.endswith("\n"):
+        raw.pop()
+    return raw
+
+
+def _checksum(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def record(doc: Document, stripped: Stripped, kept_hashes: tuple[int, ...]) -> Verdicts:
+    """The verdicts of a page stripped without templates; ``kept_hashes`` are the
+    fingerprints of its kept lines (``rules.fingerprint_lines(stripped.kept).hashes``)."""
+    codes = bytearray(len(_lines(doc.text)))
+    for removal in stripped.removals:
+        codes[removal.line_no - 1] = _CODES[removal.rule]
+    by_page_rules = [Line(r.line_no, r.text) for r in stripped.removals if r.rule in _BY_PAGE_RULES]
+    seen = kept_hashes + rules.fingerprint_lines(by_page_rules).hashes
+    return Verdicts(bytes(codes), _checksum(doc.text), seen)
+
+
+def unchanged_by(verdicts: Verdicts, templates: frozenset[int]) -> bool:
+    """Whether stripping the page with these site templates gives pass 1's result."""
+    return templates.isdisjoint(verdicts.seen)
+
+
+def replay(doc: Document, verdicts: Verdicts) -> Stripped | None:
+    """Pass 1's ``Stripped`` rebuilt from the page and its verdicts (None: the page changed)."""
+    raw = _lines(doc.text)
+    if len(raw) != len(verdicts.codes) or _checksum(doc.text) != verdicts.checksum:
+        return None
+    kept: list[Line] = []
+    removals: list[Removal] = []
+    for i, (line, code) in enumerate(zip(raw, verdicts.codes, strict=True)):
+        if code:
+            removals.append(Removal(_NAMES[code - 1], i + 1, line))
+        else:
+            kept.append(Line(i + 1, line))
+    return Stripped(doc.doc_id, tuple(kept), tuple(removals))

@@ -1,0 +1,67 @@
+"""Pass 2 reuses pass 1's strip result exactly when the site templates cannot change it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrubber import pipeline, replay, rules
+from scrubber.config import Settings
+from scrubber.io import load_document
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = Settings(jobs=1)
+
+
+def _scanned(folder: Path) -> tuple[pipeline.Corpus, rules.TemplateIndex]:
+    corpus = pipeline.scan_refs(
+        *pipeline.collect_refs([str(folder)], SETTINGS),
+        SETTINGS,
+        fingerprints=True,
+        verdicts=True,
+    )
+    return corpus, pipeline.learn_templates(corpus, [], SETTINGS)
+
+
+def test_replay_equals_stripping_again_whenever_it_is_used() -> None:
+    corpus, templates = _scanned(ROOT / "fixtures" / "seeds")
+    replayed = stripped_again = 0
+    for scanned in corpus.docs:
+        doc = load_document(scanned.ref)
+        full = pipeline.strip_document(doc, SETTINGS, templates, scanned.ref.site)
+        assert scanned.verdicts is not None
+        site = templates.for_site(scanned.ref.site)
+        if replay.unchanged_by(scanned.verdicts, site):
+            replayed += 1
+            assert replay.replay(doc, scanned.verdicts) == full
+        else:
+            stripped_again += 1
+            assert any(r.rule == "site-template" for r in full.removals)
+    assert stripped_again > 0  # the seeds share template lines: those pages are stripped again
+    assert replayed + stripped_again == len(corpus.docs)
+
+
+def test_pages_without_templates_replay_pass_one(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Go back\n\nA river rose over the town walls.\n\n\nDSC_8507.JPG\n"
+    )
+    corpus, _ = _scanned(tmp_path)
+    (scanned,) = corpus.docs
+    doc = load_document(scanned.ref)
+    assert scanned.verdicts is not None
+    assert replay.unchanged_by(scanned.verdicts, frozenset())
+    again = replay.replay(doc, scanned.verdicts)
+    assert again == pipeline.strip_document(doc, SETTINGS)
+    assert again is not None and {r.rule for r in again.removals} >= {
+        "nav-phrase",
+        "media-filename",
+    }
+
+
+def test_a_page_changed_since_pass_one_is_stripped_again(tmp_path: Path) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("Go back\n\nA river rose over the town walls.\n")
+    corpus, _ = _scanned(tmp_path)
+    (scanned,) = corpus.docs
+    assert scanned.verdicts is not None
+    page.write_text("Go back\n\nA river rose over the old walls.\n")  # same lines, new text
+    assert replay.replay(load_document(scanned.ref), scanned.verdicts) is None
