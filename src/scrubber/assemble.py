@@ -83,6 +83,8 @@ class ClusterAssembler:
         if item.failure is not None or stripped is None:
             failure = item.failure or InputFailure(scanned.ref.doc_id, scanned.ref.path, "vanished")
             self._report.run.failures.append(failure)
+        elif number is None and item.output is not None:  # pass 2 wrote it already
+            self._record(scanned, stripped, Status.KEPT, None, output=item.output)
         elif number is None:
             self._write_alone(scanned, stripped, None)
         else:

@@ -168,6 +168,7 @@ class Restripped:
     scanned: Scanned
     stripped: Stripped | None
     failure: InputFailure | None = None
+    output: str | None = None  # where pass 2 already wrote it (a document in no cluster)
 
 
 @dataclass(frozen=True)

@@ -426,9 +426,19 @@ def restrip(
     settings: Settings,
     templates: rules.TemplateIndex | None,
     progress: ProgressCallback = no_progress,
+    writer: OutputWriter | None = None,
+    clusters: Sequence[Cluster] = (),
 ) -> Iterator[Restripped]:
-    """Pass 2: read every document again and strip it with the site templates, in input order."""
-    state = {"settings": settings, "templates": templates}
+    """Pass 2: read every document again and strip it with the site templates, in input
+    order. With a ``writer``, the workers also write each text document that is in none of
+    the ``clusters`` (the others are merged first)."""
+    state = {
+        "settings": settings,
+        "templates": templates,
+        "docs": corpus.docs,  # workers are forked: they share it, nothing is sent
+        "writer": writer,
+        "clustered": frozenset(m for c in clusters for m in c.members),
+    }
     done = 0
 
     def tick(n: int) -> None:
@@ -436,20 +446,31 @@ def restrip(
         done += n
         progress(ProgressEvent("strip", done, len(corpus.docs)))
 
-    yield from map_ordered(_restrip_one, corpus.docs, state, settings.jobs, on_done=tick)
+    indices = range(len(corpus.docs))
+    for index, (stripped, failure, output) in zip(
+        indices, map_ordered(_restrip_one, indices, state, settings.jobs, on_done=tick), strict=True
+    ):
+        yield Restripped(corpus.docs[index], stripped, failure, output)
 
 
-def _restrip_one(scanned: Scanned) -> Restripped:
+def _restrip_one(index: int) -> tuple[Stripped | None, InputFailure | None, str | None]:
     state = worker_state()
     settings: Settings = state["settings"]
+    scanned: Scanned = state["docs"][index]
     try:
         doc = load_document(scanned.ref, settings.errors)
     except InputError as exc:  # changed or vanished since pass 1
-        return Restripped(scanned, None, input_failure(scanned.ref, exc))
+        return None, input_failure(scanned.ref, exc), None
     stripped = _replayed(doc, scanned, state["templates"])
     if stripped is None:
         stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
-    return Restripped(scanned, stripped)
+    writer: OutputWriter | None = state["writer"]
+    if writer is None or scanned.ref.kind != "text" or scanned.ref.doc_id in state["clustered"]:
+        return stripped, None, None
+    try:
+        return stripped, None, writer.write(scanned.ref, stripped.text)
+    except InputError:  # the main process writes it again and records the failure
+        return stripped, None, None
 
 
 def _replayed(
@@ -535,7 +556,7 @@ def _clean_into(
     builder.run.failures.extend(corpus.failures)
     with OutputWriter(out) as writer, ManifestWriter(out) as manifest:
         assembler = ClusterAssembler(clusters, settings.merge, writer, builder, manifest)
-        for item in restrip(corpus, settings, templates, progress):
+        for item in restrip(corpus, settings, templates, progress, writer, clusters):
             assembler.add(item)
         for failure in builder.run.failures:
             manifest.write(failed_record(failure))
