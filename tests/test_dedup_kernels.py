@@ -39,7 +39,6 @@ PIECES = st.sampled_from(
 TEXTS = st.lists(PIECES, max_size=120).map(" ".join)
 
 
-
 def test_the_kernels_are_compiled() -> None:
     assert kernels.kernel("coverage") is not None  # numba is a dependency: these run compiled
 
@@ -102,3 +101,13 @@ def test_kernel_constants_are_the_scoring_constants() -> None:
     assert verify_kernels.CAPACITY == scoring.CAPACITY
     assert verify_kernels.DIGIT_WEIGHT == scoring.DIGIT_WEIGHT
     assert scoring.SENTENCE_POWER == scoring.CORPUS_POWER == 2.0  # the loops square
+
+
+def test_rarity_counted_in_blocks_is_rarity_counted_at_once() -> None:
+    docs = [parse(t) for t in _fixture_texts()] * 3
+    whole = np.unique(np.concatenate([d.vocab for d in docs]), return_counts=True)
+    for block in (1, 2, 5, 4096):
+        rarity = scoring.Rarity.of(docs, block=block)
+        assert np.array_equal(rarity.stems, whole[0])
+        assert np.array_equal(rarity.counts, whole[1])
+        assert rarity.documents == len(docs)

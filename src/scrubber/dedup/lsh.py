@@ -22,17 +22,24 @@ ALL_PAIRS_UP_TO = 12  # a bucket this small yields all its pairs; bigger ones a 
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5)
 
 
+KEY_BLOCK = 1 << 16  # documents whose band keys are computed at once (bounded memory)
+
+
 def band_keys(signatures: NDArray[np.unsignedinteger[Any]], rows: int) -> NDArray[np.uint32]:
     """One key per document and band: shape (documents, bands)."""
     docs, perms = signatures.shape
     bands = perms // rows
-    wide = signatures[:, : bands * rows].astype(U64).reshape(docs, bands, rows)
-    keys = np.zeros((docs, bands), U64)
-    for r in range(rows):
-        keys = keys * U64(_MIX[r % len(_MIX)]) + wide[:, :, r] + U64(r + 1)
-    keys ^= keys >> U64(31)
-    keys *= U64(0xBF58476D1CE4E5B9)
-    return (keys >> U64(32)).astype(np.uint32)
+    out = np.empty((docs, bands), np.uint32)
+    for lo in range(0, docs, KEY_BLOCK):
+        block = signatures[lo : lo + KEY_BLOCK, : bands * rows]
+        wide = block.astype(U64).reshape(block.shape[0], bands, rows)
+        keys = np.zeros((block.shape[0], bands), U64)
+        for r in range(rows):
+            keys = keys * U64(_MIX[r % len(_MIX)]) + wide[:, :, r] + U64(r + 1)
+        keys ^= keys >> U64(31)
+        keys *= U64(0xBF58476D1CE4E5B9)
+        out[lo : lo + KEY_BLOCK] = keys >> U64(32)
+    return out
 
 
 def _ranges(firsts: NDArray[np.int64], counts: NDArray[np.int64]) -> NDArray[np.int64]:

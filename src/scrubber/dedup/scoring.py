@@ -28,6 +28,7 @@ sentence share its names, numbers and terms even when no three words in a row ag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,11 +53,16 @@ class Rarity:
     documents: int
 
     @classmethod
-    def of(cls, docs: list[Parsed]) -> Rarity:
-        if not docs:
-            return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), 0)
-        stems, counts = np.unique(np.concatenate([d.vocab for d in docs]), return_counts=True)
-        return cls(stems, counts.astype(np.int64), len(docs))
+    def of(cls, docs: list[Parsed], block: int = 4096) -> Rarity:
+        """Count the documents holding each stem, ``block`` documents at a time (a
+        million documents' vocabularies never sit in one array)."""
+        stems, counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        for lo in range(0, len(docs), block):
+            part, part_counts = np.unique(
+                np.concatenate([d.vocab for d in docs[lo : lo + block]]), return_counts=True
+            )
+            stems, counts = _merged(stems, counts, part, part_counts.astype(np.int64))
+        return cls(stems, counts, len(docs))
 
     def counts_of(self, stems: NDArray[np.uint64]) -> NDArray[np.int64]:
         """Documents holding each stem (0 for stems never seen)."""
@@ -66,13 +72,28 @@ class Rarity:
         return np.where(self.stems[at] == stems, self.counts[at], 0)
 
 
+def _merged(
+    stems: NDArray[np.uint64],
+    counts: NDArray[np.int64],
+    more: NDArray[np.uint64],
+    more_counts: NDArray[np.int64],
+) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
+    """Two sorted stem tables with counts as one (counts of equal stems added)."""
+    together = np.concatenate([stems, more])
+    order = np.argsort(together, kind="stable")
+    ordered = together[order]
+    first = np.flatnonzero(np.append(True, ordered[1:] != ordered[:-1]))
+    summed = np.add.reduceat(np.concatenate([counts, more_counts])[order], first)
+    return ordered[first], summed.astype(np.int64)
+
+
 @dataclass(frozen=True)
 class Context:
     """What a comparison knows beyond the two documents: the corpus, if any."""
 
     documents: int = 0  # documents in the corpus (0: the two documents alone)
-    counts_a: NDArray[np.int64] | None = None  # documents holding each stem of a's vocab
-    counts_b: NDArray[np.int64] | None = None
+    counts_a: NDArray[np.integer[Any]] | None = None  # documents holding each stem of a's vocab
+    counts_b: NDArray[np.integer[Any]] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +168,7 @@ def _weights(
     doc: Parsed,
     units: NDArray[np.float64],
     shared: NDArray[np.bool_],
-    counts: NDArray[np.int64] | None,
+    counts: NDArray[np.integer[Any]] | None,
     context: Context,
     total_units: int,
 ) -> NDArray[np.float64]:

@@ -44,7 +44,7 @@ class Verifier:
         self.words = words
         rarity = Rarity.of([docs[k] for k in sorted(docs)])
         self.documents = rarity.documents
-        self.counts = {k: rarity.counts_of(doc.vocab) for k, doc in docs.items()}
+        self.counts = {k: rarity.counts_of(doc.vocab).astype(np.int32) for k, doc in docs.items()}
         self.scores: dict[tuple[int, int], float] = {}
 
     def __call__(self, a: int, b: int) -> float:
