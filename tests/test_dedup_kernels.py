@@ -111,3 +111,8 @@ def test_rarity_counted_in_blocks_is_rarity_counted_at_once() -> None:
         assert np.array_equal(rarity.stems, whole[0])
         assert np.array_equal(rarity.counts, whole[1])
         assert rarity.documents == len(docs)
+
+
+def test_rarity_of_documents_without_words() -> None:
+    rarity = scoring.Rarity.of([parse(""), parse("...")])
+    assert rarity.stems.size == 0 and rarity.documents == 2

@@ -80,6 +80,8 @@ def _merged(
 ) -> tuple[NDArray[np.uint64], NDArray[np.int64]]:
     """Two sorted stem tables with counts as one (counts of equal stems added)."""
     together = np.concatenate([stems, more])
+    if together.size == 0:
+        return stems, counts
     order = np.argsort(together, kind="stable")
     ordered = together[order]
     first = np.flatnonzero(np.append(True, ordered[1:] != ordered[:-1]))
