@@ -159,6 +159,7 @@ def scan_documents(
         done += n
         progress(ProgressEvent("scan", done, len(refs)))
 
+    progress(ProgressEvent("scan", 0, len(refs)))
     yield from map_ordered(_scan_one, refs, state, settings.jobs, on_done=tick)
 
 
@@ -388,6 +389,7 @@ def sketch_refs(
     failures: list[InputFailure] = []
     state = {"settings": settings, "dedup": dedup.DedupSettings.from_settings(settings)}
     start = 0
+    progress(ProgressEvent("scan", 0, len(refs)))
     for chunk, (part, lost) in map_chunks(
         _sketch_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK
     ):
@@ -446,6 +448,7 @@ def restrip(
         done += n
         progress(ProgressEvent("strip", done, len(corpus.docs)))
 
+    progress(ProgressEvent("strip", 0, len(corpus.docs)))
     indices = range(len(corpus.docs))
     for index, (stripped, failure, output) in zip(
         indices, map_ordered(_restrip_one, indices, state, settings.jobs, on_done=tick), strict=True
@@ -548,7 +551,9 @@ def _clean_into(
     scores: list[float] = []
     clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
     timer.lap("dedup")
+    progress(ProgressEvent("templates", 0, 1))
     templates = learn_templates(corpus, clusters, settings) if settings.templates else None
+    progress(ProgressEvent("templates", 1, 1))
     timer.lap("templates")
     builder = ReportBuilder(settings)
     builder.add_similarities(scores)
@@ -562,5 +567,7 @@ def _clean_into(
             manifest.write(failed_record(failure))
     timer.lap("strip+merge+write")
     builder.run.seconds = timer.seconds
+    progress(ProgressEvent("report", 0, 1))
     write_reports(out, builder)
+    progress(ProgressEvent("report", 1, 1))
     return builder.run

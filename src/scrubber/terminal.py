@@ -33,7 +33,9 @@ STAGE_LABELS = {
     "scan": "reading and sketching",
     "candidates": "finding candidates",
     "verify": "verifying candidates",
+    "templates": "learning site templates",
     "strip": "stripping and writing",
+    "report": "writing reports",
 }
 
 

@@ -85,6 +85,7 @@ def parse_all(
 ) -> Verifier:
     """Read and parse the documents of the candidate pairs, each once, on ``jobs`` processes."""
     tick = _Ticker(progress, "verify", len(needed))
+    progress(ProgressEvent("verify", 0, len(needed)))
     found = map_ordered(_parse_one, needed, {"load_text": load_text}, jobs, on_done=tick)
     docs: dict[int, Parsed] = {}
     words: dict[int, int] = {}
@@ -138,6 +139,7 @@ def find_clusters(
     union-find over the pairs at or above the threshold, guarded against chaining.
     Deterministic: the same sketches and texts give the same clusters.
     """
+    progress(ProgressEvent("candidates", 0, 0))
     if not isinstance(sketches, SketchTable):
         sketches = SketchTable.of(sketches, settings.num_perm)
     found = candidate_pairs(sketches, sample)
