@@ -13,7 +13,8 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -81,7 +82,8 @@ def map_ordered(
             if on_done:
                 on_done(1)
         return
-    for chunk, result in _pooled(_run_chunk, func, items, state, workers, chunk_size):
+    chunks = (items[i : i + chunk_size] for i in range(0, len(items), chunk_size))
+    for chunk, result in _pooled(_run_chunk, func, chunks, state, workers):
         yield from result
         if on_done:
             on_done(len(chunk))
@@ -89,22 +91,31 @@ def map_ordered(
 
 def map_chunks(
     func: Callable[[Sequence[T]], R],
-    items: Sequence[T],
+    items: Iterable[T],
     state: dict[str, Any],
     jobs: int,
     chunk_size: int = 256,
 ) -> Iterator[tuple[Sequence[T], R]]:
     """Yield ``(chunk, func(chunk))`` for consecutive chunks of the items, in order, using
     ``jobs`` processes: for work whose result per chunk is compact (one array for a
-    chunk instead of an object per item costs much less to send between processes)."""
+    chunk instead of an object per item costs much less to send between processes).
+    ``items`` may be a generator: work starts while it is still producing (discovery of
+    a million files overlaps with reading them)."""
     workers = resolve_jobs(jobs)
-    if workers == 1 or len(items) < IN_PROCESS_BELOW:
+    stream = iter(items)
+    head = list(islice(stream, IN_PROCESS_BELOW))
+    chunks = _chunked(chain(head, stream), chunk_size)
+    if workers == 1 or len(head) < IN_PROCESS_BELOW:
         _init_worker(state)
-        for start in range(0, len(items), chunk_size):
-            chunk = items[start : start + chunk_size]
+        for chunk in chunks:
             yield chunk, func(chunk)
         return
-    yield from _pooled(_call, func, items, state, workers, chunk_size)
+    yield from _pooled(_call, func, chunks, state, workers)
+
+
+def _chunked(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def _call(func: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> R:
@@ -114,16 +125,13 @@ def _call(func: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> R:
 def _pooled(
     runner: Callable[[Any, Sequence[T]], R],
     func: Any,
-    items: Sequence[T],
+    chunks: Iterable[Sequence[T]],
     state: dict[str, Any],
     workers: int,
-    chunk_size: int,
 ) -> Iterator[tuple[Sequence[T], R]]:
-    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
     gc.freeze()  # forked workers share the parent's objects instead of copying them on refcount
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(state,)) as pool:
-        results = _bounded_map(pool, runner, func, chunks, window=workers * 4)
-        yield from zip(chunks, results, strict=True)
+        yield from _bounded_map(pool, runner, func, chunks, window=workers * 4)
 
 
 def _bounded_map(
@@ -132,12 +140,13 @@ def _bounded_map(
     func: Any,
     chunks: Iterable[Sequence[T]],
     window: int,
-) -> Iterator[R]:
+) -> Iterator[tuple[Sequence[T], R]]:
     """Like ``pool.map`` but with at most ``window`` chunks in flight (bounded memory)."""
-    pending = []
+    pending: list[tuple[Sequence[T], Future[R]]] = []
     for chunk in chunks:
-        pending.append(pool.submit(runner, func, chunk))
+        pending.append((chunk, pool.submit(runner, func, chunk)))
         if len(pending) >= window:
-            yield pending.pop(0).result()
-    for future in pending:
-        yield future.result()
+            done, future = pending.pop(0)
+            yield done, future.result()
+    for done, future in pending:
+        yield done, future.result()

@@ -43,7 +43,6 @@ from scrubber.model import (
 )
 from scrubber.outputs import OutputDirectory, OutputWriter, check_output_dir, claim_output_names
 from scrubber.parallel import (
-    IN_PROCESS_BELOW,
     map_chunks,
     map_ordered,
     resolve_jobs,
@@ -72,10 +71,8 @@ def collect_refs(
     paths: Sequence[str], settings: Settings
 ) -> tuple[list[DocRef], list[InputFailure]]:
     """Find every input document (cheap: nothing is decoded yet)."""
-    refs: list[DocRef] = []
     failures: list[InputFailure] = []
-    for item in iter_refs(paths, settings.globs):
-        (failures if isinstance(item, InputFailure) else refs).append(item)  # type: ignore[arg-type]
+    refs = list(found_refs(paths, settings, failures))
     return refs, failures
 
 
@@ -353,8 +350,8 @@ def find_dupes(
         clusters = cluster(corpus, settings, progress)
         documents, failures = len(corpus.docs), corpus.failures
     else:
-        refs, found_failures = collect_refs(paths, settings)
-        sketched = sketch_refs(refs, settings, progress)
+        found_failures: list[InputFailure] = []
+        sketched = sketch_refs(found_refs(paths, settings, found_failures), settings, progress)
         load = ref_text_loader(sketched.refs, settings)
         clusters = cluster_sketches(
             [ref.doc_id for ref in sketched.refs], sketched.table, load, settings, progress
@@ -368,6 +365,18 @@ def find_dupes(
     )
 
 
+def found_refs(
+    paths: Sequence[str], settings: Settings, failures: list[InputFailure]
+) -> Iterator[DocRef]:
+    """The documents under ``paths`` as they are found; what cannot be read goes to
+    ``failures``."""
+    for item in iter_refs(paths, settings.globs):
+        if isinstance(item, InputFailure):
+            failures.append(item)
+        else:
+            yield item
+
+
 @dataclass(frozen=True)
 class Sketched:
     """Pass 1 of ``dupes``: the readable documents (input order) and their sketches."""
@@ -378,32 +387,31 @@ class Sketched:
 
 
 def sketch_refs(
-    refs: Sequence[DocRef], settings: Settings, progress: ProgressCallback = no_progress
+    refs: Iterable[DocRef], settings: Settings, progress: ProgressCallback = no_progress
 ) -> Sketched:
-    """Read and sketch every document on all cores; workers send back a block of
-    signatures per chunk of documents, not an object per document."""
-    if len(refs) >= IN_PROCESS_BELOW and resolve_jobs(settings.jobs) > 1:
+    """Read and sketch every document on all cores, starting while ``refs`` is still
+    being produced; workers send back a block of signatures per chunk of documents, not
+    an object per document."""
+    total = len(refs) if isinstance(refs, Sequence) else 0  # 0: not known yet
+    if resolve_jobs(settings.jobs) > 1:
         dedup.kernels.warm_up()  # once here, not in every worker process
-    table = dedup.SketchTable.zeros(len(refs), settings.num_perm)
-    failed = np.zeros(len(refs), np.bool_)
+    kept: list[DocRef] = []
+    parts: list[dedup.SketchTable] = []
     failures: list[InputFailure] = []
     state = {"settings": settings, "dedup": dedup.DedupSettings.from_settings(settings)}
-    start = 0
-    progress(ProgressEvent("scan", 0, len(refs)))
+    progress(ProgressEvent("scan", 0, total))
     for chunk, (part, lost) in map_chunks(
         _sketch_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK
     ):
-        end = start + len(chunk)
-        table.shingles[start:end], table.words[start:end] = part.shingles, part.words
-        table.sizes[start:end] = part.sizes
-        for row, failure in lost:
-            failed[start + row] = True
-            failures.append(failure)
-        start = end
-        progress(ProgressEvent("scan", end, len(refs)))
-    ok = ~failed
-    kept = tuple(ref for ref, good in zip(refs, ok.tolist(), strict=True) if good)
-    return Sketched(kept, table.rows(ok) if failures else table, tuple(failures))
+        failed = {row for row, _ in lost}
+        failures.extend(failure for _, failure in lost)
+        kept.extend(ref for row, ref in enumerate(chunk) if row not in failed)
+        if failed:
+            part = part.rows(np.array([row not in failed for row in range(len(chunk))]))
+        parts.append(part)
+        progress(ProgressEvent("scan", len(kept) + len(failures), total))
+    table = dedup.SketchTable.concat(parts, settings.num_perm)
+    return Sketched(tuple(kept), table, tuple(failures))
 
 
 def _sketch_chunk(

@@ -90,6 +90,16 @@ class SketchTable:
             table.put(row, found)
         return table
 
+    @classmethod
+    def concat(cls, parts: Sequence[SketchTable], num_perm: int) -> SketchTable:
+        if not parts:
+            return cls.zeros(0, num_perm)
+        return cls(
+            np.concatenate([p.shingles for p in parts]),
+            np.concatenate([p.words for p in parts]),
+            np.concatenate([p.sizes for p in parts]),
+        )
+
     def put(self, row: int, found: DocSketch) -> None:
         self.shingles[row], self.words[row], self.sizes[row] = found.shingles, found.words, found.size
 
