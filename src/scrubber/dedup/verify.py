@@ -11,6 +11,7 @@ the parsed documents instead of receiving them).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from scrubber.dedup.parse import Parsed, parse
 from scrubber.dedup.scoring import Context, Rarity, score_pair
 from scrubber.dedup.sketch import DedupSettings, DocSketch, SketchTable
 from scrubber.model import ProgressCallback, ProgressEvent, no_progress
-from scrubber.parallel import map_ordered, worker_state
+from scrubber.parallel import map_chunks, map_ordered, worker_state
 
 POOL_FROM_PAIRS = 50_000  # fewer pairs are scored in-process (about 25 us each)
 
@@ -58,10 +59,15 @@ class Verifier:
         return found
 
 
-def _parse_one(index: int) -> tuple[Parsed, int]:
+READ_THREADS = 4  # candidates read and stripped at once per process (disk waits overlap)
+PARSE_CHUNK = 64  # candidates a worker prepares per task
+
+
+def _parse_chunk(indices: Sequence[int]) -> list[tuple[Parsed, int]]:
     load: Callable[[int], str] = worker_state()["load_text"]
-    text = load(index)
-    return parse(text), len(text.split())
+    with ThreadPoolExecutor(min(READ_THREADS, len(indices))) as pool:
+        texts = list(pool.map(load, indices))
+    return [(parse(text), len(text.split())) for text in texts]
 
 
 def _score_one(pair: tuple[int, int]) -> float:
@@ -84,13 +90,14 @@ def parse_all(
     needed: list[int], load_text: Callable[[int], str], progress: ProgressCallback, jobs: int
 ) -> Verifier:
     """Read and parse the documents of the candidate pairs, each once, on ``jobs`` processes."""
-    tick = _Ticker(progress, "verify", len(needed))
     progress(ProgressEvent("verify", 0, len(needed)))
-    found = map_ordered(_parse_one, needed, {"load_text": load_text}, jobs, on_done=tick)
     docs: dict[int, Parsed] = {}
     words: dict[int, int] = {}
-    for index, (parsed, count) in zip(needed, found, strict=True):
-        docs[index], words[index] = parsed, count
+    state = {"load_text": load_text}
+    for chunk, found in map_chunks(_parse_chunk, needed, state, jobs, chunk_size=PARSE_CHUNK):
+        for index, (parsed, count) in zip(chunk, found, strict=True):
+            docs[index], words[index] = parsed, count
+        progress(ProgressEvent("verify", len(docs), len(needed)))
     return Verifier(docs, words)
 
 
