@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scrubber import dedup, replay, rules
 from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
@@ -280,21 +281,54 @@ def cluster_sketches(
     scores_out: list[float] | None = None,
 ) -> list[Cluster]:
     """Clusters of the documents ``ids`` (rows of ``table``; ``load_text(row)`` gives the
-    text they are compared on), numbered in ``dedup_order``."""
+    text they are compared on)."""
+    found = find_candidates(ids, table, settings, progress)
+    return verify_candidates(found, load_text, settings, progress, scores_out)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs, over the documents numbered in ``dedup_order``."""
+
+    ids: list[str]  # document k's id
+    rows: list[int]  # document k's row in the sketch table (and for the text loader)
+    pairs: NDArray[np.int64]  # (k, l), k < l
+
+
+def find_candidates(
+    ids: Sequence[str],
+    table: dedup.SketchTable,
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+) -> Candidates:
+    """The candidate pairs of the documents ``ids`` (rows of ``table``)."""
     order = dedup_order(ids)
-    ordered = table.rows(np.array(order, np.int64))
+    ordered = table if order == list(range(len(ids))) else table.rows(np.array(order, np.int64))
     sorted_ids = [ids[i] for i in order]
     live = int(np.count_nonzero(ordered.sizes))
-    groups = dedup.find_clusters(
-        ordered,
-        lambda k: load_text(order[k]),
+    sample = np.array([dedup.in_sample(doc_id, live) for doc_id in sorted_ids], np.bool_)
+    return Candidates(sorted_ids, order, dedup.find_candidates(ordered, progress, sample))
+
+
+def verify_candidates(
+    found: Candidates,
+    load_text: Callable[[int], str],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
+    scores_out: list[float] | None = None,
+) -> list[Cluster]:
+    """Compare every candidate pair exactly (``load_text(row)``: the text it is compared
+    on) and cluster the similar ones, each with its canonical member."""
+    rows = found.rows
+    groups = dedup.verify_candidates(
+        found.pairs,
+        lambda k: load_text(rows[k]),
         dedup.DedupSettings.from_settings(settings),
         progress,
         jobs=settings.jobs,
         scores_out=scores_out,
-        sample=np.array([dedup.in_sample(doc_id, live) for doc_id in sorted_ids], np.bool_),
     )
-    return [to_cluster(group, sorted_ids) for group in groups]
+    return [to_cluster(group, found.ids) for group in groups]
 
 
 def to_cluster(group: dedup.ClusterGroup, ids: Sequence[str]) -> Cluster:
@@ -352,11 +386,12 @@ def find_dupes(
     else:
         found_failures: list[InputFailure] = []
         sketched = sketch_refs(found_refs(paths, settings, found_failures), settings, progress)
-        load = ref_text_loader(sketched.refs, settings)
-        clusters = cluster_sketches(
-            [ref.doc_id for ref in sketched.refs], sketched.table, load, settings, progress
-        )
-        documents, failures = len(sketched.refs), (*found_failures, *sketched.failures)
+        ids = [ref.doc_id for ref in sketched.refs]
+        found = find_candidates(ids, sketched.table, settings, progress)
+        refs, failures = sketched.refs, (*found_failures, *sketched.failures)
+        del sketched, ids  # the signatures (half a gigabyte a million documents) are done
+        clusters = verify_candidates(found, ref_text_loader(refs, settings), settings, progress)
+        documents = len(refs)
     return DupesResult(
         threshold=settings.threshold,
         documents=documents,

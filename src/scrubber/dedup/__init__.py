@@ -9,7 +9,7 @@ align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff re
 from scrubber.dedup.align import align_paragraphs, similarity
 from scrubber.dedup.candidates import in_sample
 from scrubber.dedup.sketch import FORMAT, DedupSettings, DocSketch, SketchTable, sketch
-from scrubber.dedup.verify import ClusterGroup, find_clusters
+from scrubber.dedup.verify import ClusterGroup, find_candidates, find_clusters, verify_candidates
 
 __all__ = [
     "FORMAT",
@@ -18,8 +18,10 @@ __all__ = [
     "DocSketch",
     "SketchTable",
     "align_paragraphs",
+    "find_candidates",
     "find_clusters",
     "in_sample",
     "similarity",
     "sketch",
+    "verify_candidates",
 ]

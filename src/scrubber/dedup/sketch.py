@@ -101,7 +101,11 @@ class SketchTable:
         )
 
     def put(self, row: int, found: DocSketch) -> None:
-        self.shingles[row], self.words[row], self.sizes[row] = found.shingles, found.words, found.size
+        self.shingles[row], self.words[row], self.sizes[row] = (
+            found.shingles,
+            found.words,
+            found.size,
+        )
 
     def rows(self, keep: NDArray[np.bool_] | NDArray[np.int64]) -> SketchTable:
         return SketchTable(self.shingles[keep], self.words[keep], self.sizes[keep])

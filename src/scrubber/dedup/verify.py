@@ -127,6 +127,40 @@ def _groups(members: list[list[int]], verifier: Verifier, threshold: float) -> l
     ]
 
 
+def find_candidates(
+    sketches: SketchTable,
+    progress: ProgressCallback = no_progress,
+    sample: Sequence[bool] | NDArray[np.bool_] | None = None,
+) -> NDArray[np.int64]:
+    """Candidate pairs (sorted rows i < j) by LSH over the sketches (see ``candidates``)."""
+    progress(ProgressEvent("candidates", 0, 0))
+    found = candidate_pairs(sketches, sample)
+    progress(ProgressEvent("candidates", int(found.shape[0]), int(found.shape[0])))
+    return found
+
+
+def verify_candidates(
+    found: NDArray[np.int64],
+    load_text: Callable[[int], str],
+    settings: DedupSettings,
+    progress: ProgressCallback = no_progress,
+    jobs: int = 1,
+    scores_out: list[float] | None = None,
+) -> list[ClusterGroup]:
+    """Clusters of the candidate pairs: the exact similarity of every pair, then
+    union-find over the pairs at or above the threshold, guarded against chaining.
+    ``scores_out``, when given, receives the score of every pair, those below the
+    threshold too (the report's histogram of similarities)."""
+    pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
+    verifier = parse_all(np.unique(found).tolist(), load_text, progress, jobs)
+    scores = score_all(pairs, verifier, progress, jobs)
+    if scores_out is not None:
+        scores_out.extend(scores[pair] for pair in sorted(scores))
+    edges = {pair: sim for pair, sim in scores.items() if sim >= settings.threshold}
+    members = cluster(edges, verifier, settings.threshold)
+    return _groups(members, verifier, settings.threshold)
+
+
 def find_clusters(
     sketches: SketchTable | Sequence[DocSketch],
     load_text: Callable[[int], str],
@@ -136,26 +170,10 @@ def find_clusters(
     scores_out: list[float] | None = None,
     sample: Sequence[bool] | NDArray[np.bool_] | None = None,
 ) -> list[ClusterGroup]:
-    """Clusters (>= 2 sorted member indices, with their verified pairs) of near-duplicates.
-
-    ``scores_out``, when given, receives the exact score of every candidate pair, those
-    below the threshold too (the report's histogram of similarities). ``sample``: see
-    ``candidates.candidate_pairs``.
-
-    Candidates (LSH over the sketches) -> exact similarity of every candidate pair ->
-    union-find over the pairs at or above the threshold, guarded against chaining.
-    Deterministic: the same sketches and texts give the same clusters.
-    """
-    progress(ProgressEvent("candidates", 0, 0))
+    """Clusters (>= 2 sorted member indices, with their verified pairs) of near-duplicates:
+    ``find_candidates``, then ``verify_candidates``. Deterministic: the same sketches and
+    texts give the same clusters. ``sample``: see ``candidates.candidate_pairs``."""
     if not isinstance(sketches, SketchTable):
         sketches = SketchTable.of(sketches, settings.num_perm)
-    found = candidate_pairs(sketches, sample)
-    progress(ProgressEvent("candidates", int(found.shape[0]), int(found.shape[0])))
-    pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
-    verifier = parse_all(np.unique(found).tolist(), load_text, progress, jobs)
-    scores = score_all(pairs, verifier, progress, jobs)
-    if scores_out is not None:
-        scores_out.extend(scores[pair] for pair in sorted(scores))
-    edges = {pair: sim for pair, sim in scores.items() if sim >= settings.threshold}
-    members = cluster(edges, verifier, settings.threshold)
-    return _groups(members, verifier, settings.threshold)
+    found = find_candidates(sketches, progress, sample)
+    return verify_candidates(found, load_text, settings, progress, jobs, scores_out)
