@@ -164,6 +164,29 @@ def with_cache(func: F) -> F:
     )(func)
 
 
+def with_engine(func: F) -> F:
+    """``--engine`` / ``--address``: where deduplication runs (this machine, or a Ray cluster)."""
+    func = click.option(
+        "--address",
+        metavar="ADDR",
+        default=None,
+        help="Ray cluster to run on: 'auto' (the one `ray start --head` started on this "
+        "machine) or the HOST:PORT of a cluster's head. Implies --engine ray.",
+    )(func)
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "ray"]),
+        default=None,
+        help="Where near-duplicate detection runs: 'local' (default: this machine's cores) or "
+        "'ray' (a Ray cluster; needs pip install 'scrubber[ray]'). Same clusters either way.",
+    )(func)
+
+
+def engine_flags(engine: str | None, address: str | None) -> dict[str, Any]:
+    """The settings for --engine / --address (an address alone means the Ray engine)."""
+    return {"engine": engine or ("ray" if address else None), "address": address}
+
+
 def cache_path(first: str, cache: bool, cache_file: str | None) -> Path | None:
     from scrubber.index import default_path
 
@@ -206,6 +229,7 @@ def main(debug: bool) -> None:
 @click.option("--no-templates", is_flag=True, help="Do not learn site templates across documents.")
 @click.option("--force", is_flag=True, help="Write into a non-empty output directory.")
 @with_cache
+@with_engine
 @with_common
 @handle_errors
 def clean(
@@ -220,6 +244,8 @@ def clean(
     force: bool,
     cache: bool,
     cache_file: str | None,
+    engine: str | None,
+    address: str | None,
     config: str | None,
     jobs: int | None,
     quiet: bool,
@@ -242,6 +268,7 @@ def clean(
         merge=False if no_merge else None,
         templates=False if no_templates else None,
         disable=disable or None,
+        **engine_flags(engine, address),
     )
     with ProgressDisplay(err_console(), enabled=not quiet) as display:
         run = pipeline.clean(
@@ -260,8 +287,18 @@ def clean(
     sys.exit(int(run.exit_code))
 
 
+class InputPath(click.Path):
+    """An existing path, or a URL (``s3://...``, ``gs://...``) that the Ray engine reads with
+    fsspec (the local engine refuses URLs with a usage error)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "://" in value:
+            return value
+        return super().convert(value, param, ctx)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=InputPath(exists=True))
 @click.option("--threshold", "-t", type=click.FloatRange(0, 1), default=None, help=THRESHOLD_HELP)
 @click.option(
     "--format",
@@ -273,6 +310,7 @@ def clean(
 )
 @click.option("--check", is_flag=True, help="Exit 1 when near-duplicates exist.")
 @with_cache
+@with_engine
 @with_common
 @handle_errors
 def dupes(
@@ -282,13 +320,17 @@ def dupes(
     check: bool,
     cache: bool,
     cache_file: str | None,
+    engine: str | None,
+    address: str | None,
     config: str | None,
     jobs: int | None,
     quiet: bool,
 ) -> None:
     """List clusters of near-duplicate documents under PATHS (default: the current directory)."""
     targets = list(paths) or ["."]
-    settings = settings_for(targets, config, threshold=threshold, jobs=jobs)
+    settings = settings_for(
+        targets, config, threshold=threshold, jobs=jobs, **engine_flags(engine, address)
+    )
     with ProgressDisplay(err_console(), enabled=not quiet) as display:
         result = pipeline.find_dupes(
             targets, settings, display.callback, cache=cache_path(targets[0], cache, cache_file)

@@ -14,6 +14,7 @@ from typing import Any
 from scrubber.errors import ConfigError
 
 DEFAULT_GLOBS = ("*.txt", "*.md", "*.text", "*.jsonl", "*.jsonl.gz")
+ENGINES = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Settings:
     templates: bool = True
     errors: str = "replace"  # "replace": undecodable bytes become U+FFFD; "strict": fail the input
     roots: tuple[str, ...] = ()  # pre-commit hooks: corpus folders, relative to the repository
+    engine: str = "local"  # where deduplication runs: "local" (this machine) or "ray" (a cluster)
+    address: str | None = None  # Ray cluster: "auto" or "HOST:PORT" (None: the one Ray finds)
 
     def with_overrides(self, **overrides: Any) -> Settings:
         """Return a copy with the given non-None values replaced (command-line flags)."""
@@ -101,6 +104,13 @@ def validate(settings: Settings, origin: str = "settings") -> None:
         raise ConfigError(f"{origin}: profile must be 'default' or 'aggressive'")
     if settings.errors not in ("replace", "strict"):
         raise ConfigError(f"{origin}: errors must be 'replace' or 'strict'")
+    if settings.engine not in ENGINES:
+        raise ConfigError(
+            f"{origin}: engine must be one of {', '.join(map(repr, ENGINES))}, "
+            f"got {settings.engine!r}"
+        )
+    if settings.address is not None and not isinstance(settings.address, str):
+        raise ConfigError(f"{origin}: address must be a string such as 'auto' or 'HOST:6379'")
     if settings.jobs < 0:
         raise ConfigError(f"{origin}: jobs must be >= 0 (0 means all cores)")
 

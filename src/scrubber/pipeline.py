@@ -263,7 +263,12 @@ def cluster(
     scores_out: list[float] | None = None,
 ) -> list[Cluster]:
     """Near-duplicate clusters over the scanned corpus, each with its canonical member.
-    ``scores_out`` receives the score of every verified candidate pair (for the report)."""
+    ``scores_out`` receives the score of every verified candidate pair (for the report).
+    With ``engine = "ray"`` the candidates and their verification run on a Ray cluster."""
+    if settings.engine == "ray":
+        from scrubber.engines import ray as ray_engine  # an optional extra: imported on use
+
+        return ray_engine.cluster_corpus(corpus, settings, progress, scores_out)
     table = dedup.SketchTable.zeros(len(corpus.docs), settings.num_perm)
     for row, scanned in enumerate(corpus.docs):
         if scanned.sketch is not None:
@@ -378,7 +383,12 @@ def find_dupes(
     *,
     cache: Path | None = None,
 ) -> DupesResult:
-    """``scrubber dupes``: sketch the inputs and return the verified near-duplicate clusters."""
+    """``scrubber dupes``: sketch the inputs and return the verified near-duplicate clusters.
+    With ``engine = "ray"`` every stage runs on a Ray cluster (``scrubber.engines.ray``)."""
+    if settings.engine == "ray":
+        from scrubber.engines import ray as ray_engine  # an optional extra: imported on use
+
+        return ray_engine.find_dupes(paths, settings, progress)
     if cache is not None:
         corpus = scan(paths, settings, progress, strip=False, cache=cache)
         clusters = cluster(corpus, settings, progress)
