@@ -26,7 +26,7 @@ import fnmatch
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from scrubber.errors import UsageError
@@ -39,13 +39,15 @@ _SNIFF_BYTES = 4096  # how much of a JSON Lines file is looked at to tell it is 
 
 
 @dataclass(frozen=True)
-class _Root:
+class Root:
+    """An input path and the label in front of its documents' ids."""
+
     path: str  # as given on the command line
     label: str  # prefix of its doc_ids ('' when it is the only input)
 
 
 @dataclass(frozen=True)
-class _Item:
+class FileEntry:
     """A directory entry waiting to be visited: its path on disk and its relative POSIX path,
     or the reason it cannot be used (reported when its turn in the sorted order comes)."""
 
@@ -66,7 +68,7 @@ def iter_refs(paths: Sequence[str], globs: Sequence[str]) -> Iterator[Found]:
             raise UsageError(f"{display(path)}: no such file or directory; check the path")
         if not os.path.exists(path):
             raise UsageError(f"{display(path)}: a symlink to a missing file; fix or remove it")
-    return _iter_roots(_roots(paths), tuple(glob.lower() for glob in globs))
+    return _iter_roots(roots(paths), tuple(glob.lower() for glob in globs))
 
 
 def matches(name: str, globs: Sequence[str]) -> bool:
@@ -75,7 +77,7 @@ def matches(name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(lowered, glob) for glob in globs)
 
 
-def _roots(paths: Sequence[str]) -> list[_Root]:
+def roots(paths: Sequence[str]) -> list[Root]:
     """The distinct input paths with the labels that keep their doc_ids apart: the shortest
     tail of each absolute path that no other input path ends with. Linear in the number of
     paths (pre-commit passes thousands of file names)."""
@@ -83,7 +85,7 @@ def _roots(paths: Sequence[str]) -> list[_Root]:
     for path in paths:
         unique.setdefault(os.path.abspath(path), path)
     if len(unique) == 1:
-        return [_Root(given, "") for given in unique.values()]
+        return [Root(given, "") for given in unique.values()]
     parts = {absolute: [p for p in absolute.split(os.sep) if p] for absolute in unique}
     labels: dict[str, str] = {}
     depth = 0
@@ -94,10 +96,10 @@ def _roots(paths: Sequence[str]) -> list[_Root]:
         for absolute, tail in tails.items():
             if absolute not in labels and counts[tail] == 1:
                 labels[absolute] = display(tail) or "_root"
-    return [_Root(given, labels[absolute]) for absolute, given in unique.items()]
+    return [Root(given, labels[absolute]) for absolute, given in unique.items()]
 
 
-def _iter_roots(roots: list[_Root], globs: tuple[str, ...]) -> Iterator[Found]:
+def _iter_roots(roots: list[Root], globs: tuple[str, ...]) -> Iterator[Found]:
     for root in roots:
         if os.path.isdir(root.path):
             yield from _walk(root, globs)
@@ -105,7 +107,7 @@ def _iter_roots(roots: list[_Root], globs: tuple[str, ...]) -> Iterator[Found]:
             yield from _given_file_refs(root)
 
 
-def _given_file_refs(root: _Root) -> Iterator[Found]:
+def _given_file_refs(root: Root) -> Iterator[Found]:
     """A file named on the command line: globs do not apply to it."""
     base = os.path.basename(root.path)
     name = root.label or display(base)
@@ -121,26 +123,44 @@ def _given_file_refs(root: _Root) -> Iterator[Found]:
         )
 
 
-def _walk(root: _Root, globs: tuple[str, ...]) -> Iterator[Found]:
-    """Depth-first over ``root``: an explicit stack (no recursion limit on deep trees) of
-    entries pushed in reverse sorted order, so they pop in sorted order."""
+def _walk(root: Root, globs: tuple[str, ...]) -> Iterator[Found]:
+    for found in walk_files(root, globs):
+        if isinstance(found, InputFailure):
+            yield found
+        else:
+            yield from _entry_refs(root, found)
+
+
+def walk_files(
+    root: Root, globs: tuple[str, ...], also: Callable[[str], bool] | None = None
+) -> Iterator[FileEntry | InputFailure]:
+    """The files under a directory ``root`` that match the (lower-case) globs, or whose
+    name ``also`` accepts, depth-first in sorted relative-path order, with a failure for
+    each directory or entry that cannot be used (in its place in that order). An explicit
+    stack (no recursion limit on deep trees) of entries pushed in reverse sorted order, so
+    they pop in sorted order."""
     top = os.stat(root.path)
     visited = {(top.st_dev, top.st_ino)}
-    stack = [_Item(root.path, "", True)]
+    stack = [FileEntry(root.path, "", True)]
     while stack:
         item = stack.pop()
         if item.problem:
             yield _failure(root, item, item.problem)
         elif not item.is_dir:
-            yield from _entry_refs(root, item)
+            yield item
         else:
             try:
-                stack.extend(reversed(_list_dir(item, globs, visited)))
+                stack.extend(reversed(_list_dir(item, globs, visited, also)))
             except OSError as exc:
                 yield _failure(root, item, f"cannot list this directory: {_why(exc)}")
 
 
-def _list_dir(item: _Item, globs: tuple[str, ...], visited: set[tuple[int, int]]) -> list[_Item]:
+def _list_dir(
+    item: FileEntry,
+    globs: tuple[str, ...],
+    visited: set[tuple[int, int]],
+    also: Callable[[str], bool] | None,
+) -> list[FileEntry]:
     """The entries of one directory to visit, sorted so their relative paths are sorted."""
     with os.scandir(item.path) as scan:
         entries = list(scan)
@@ -149,10 +169,11 @@ def _list_dir(item: _Item, globs: tuple[str, ...], visited: set[tuple[int, int]]
     for entry in entries:
         rel = f"{item.rel}/{entry.name}" if item.rel else entry.name
         if not _is_dir(entry):
-            if matches(entry.name, globs) and entry.name not in own:
-                found.append(_Item(entry.path, rel, False))
+            wanted = matches(entry.name, globs) or (also is not None and also(entry.name))
+            if wanted and entry.name not in own:
+                found.append(FileEntry(entry.path, rel, False))
         elif not entry.name.startswith("."):  # hidden directories: .git, .scrubber, .venv
-            found.append(_Item(entry.path, rel, True, _directory_problem(entry, visited)))
+            found.append(FileEntry(entry.path, rel, True, _directory_problem(entry, visited)))
     # Sorting siblings by name, with "/" after a directory's name, sorts the full paths.
     found.sort(key=lambda child: child.rel + "/" if child.is_dir else child.rel)
     return found
@@ -185,7 +206,7 @@ def _directory_problem(entry: os.DirEntry[str], visited: set[tuple[int, int]]) -
     return ""
 
 
-def _entry_refs(root: _Root, item: _Item) -> Iterator[Found]:
+def _entry_refs(root: Root, item: FileEntry) -> Iterator[Found]:
     """Refs for one file that matched the globs: itself, or the records of a JSONL file."""
     if display(item.rel) != item.rel:
         yield _failure(root, item, "the file name is not valid UTF-8; rename it")
@@ -265,7 +286,7 @@ class _JsonlSource:
         )
 
 
-def _site(root: _Root, rel: str) -> str:
+def _site(root: Root, rel: str) -> str:
     """The parent directory of a document relative to the root (with the root's label)."""
     parent = rel.rpartition("/")[0]
     return _join(root.label, parent)
@@ -275,7 +296,7 @@ def _join(label: str, rel: str) -> str:
     return "/".join(part for part in (label, rel) if part)
 
 
-def _failure(root: _Root, item: _Item, reason: str) -> InputFailure:
+def _failure(root: Root, item: FileEntry, reason: str) -> InputFailure:
     doc_id = _join(root.label, item.rel) or root.path
     return InputFailure(display(doc_id), display(item.path), reason)
 

@@ -25,7 +25,7 @@ import fsspec
 from scrubber.errors import UsageError
 from scrubber.io import jsonl
 from scrubber.io.decode import display, sniff_binary
-from scrubber.io.discover import _roots, matches
+from scrubber.io.discover import Root, matches, roots, walk_files
 from scrubber.model import InputFailure
 
 MIN_RANGE_BYTES = 1 << 20  # JSON Lines byte ranges: at least this ...
@@ -79,12 +79,13 @@ def plan(paths: Sequence[str], globs: Sequence[str], cpus: int) -> Plan:
             raise UsageError(f"{display(path)}: no such file or directory; check the path")
     lowered = tuple(glob.lower() for glob in globs)
     found: list[_File | InputFailure] = []
-    for root in _roots(paths):
-        found.extend(_list_root(root.path, root.label, lowered))
+    for root in roots(paths):
+        found.extend(_list_root(root, lowered))
     return _units(found, cpus)
 
 
-def _list_root(path: str, label: str, globs: tuple[str, ...]) -> Iterator[_File | InputFailure]:
+def _list_root(root: Root, globs: tuple[str, ...]) -> Iterator[_File | InputFailure]:
+    path, label = root.path, root.label
     if is_url(path):
         fs, base = fsspec.core.url_to_fs(path)
         if not fs.exists(base):
@@ -94,7 +95,7 @@ def _list_root(path: str, label: str, globs: tuple[str, ...]) -> Iterator[_File 
         else:
             yield _given(path, label, int(fs.size(base)))
     elif os.path.isdir(path):
-        yield from _walk(path, label, globs)
+        yield from _walk(root, globs)
     else:
         base = os.path.basename(path)
         if display(base) != base:
@@ -119,64 +120,13 @@ def _wanted(name: str, globs: tuple[str, ...]) -> bool:
     return matches(name, globs) or is_parquet(name)
 
 
-def _walk(top: str, label: str, globs: tuple[str, ...]) -> Iterator[_File | InputFailure]:
-    """Depth-first in sorted relative-path order, as the local engine walks: hidden
-    directories and a scrubber output's manifest are skipped, loops are failures."""
-    info = os.stat(top)
-    visited = {(info.st_dev, info.st_ino)}
-    stack: list[tuple[str, str, bool]] = [(top, "", True)]
-    while stack:
-        path, rel, is_dir = stack.pop()
-        if not is_dir:
-            yield from _file_entry(path, rel, label)
-            continue
-        try:
-            with os.scandir(path) as scan:
-                entries = list(scan)
-        except OSError as exc:
-            yield _failure(path, rel, label, f"cannot list this directory: {_why(exc)}")
-            continue
-        children = _children(entries, rel, globs, visited)
-        for child_path, child_rel, child_dir, problem in reversed(children):
-            if problem:
-                yield _failure(child_path, child_rel, label, problem)
-            else:
-                stack.append((child_path, child_rel, child_dir))
-
-
-def _children(
-    entries: list[os.DirEntry[str]], rel: str, globs: tuple[str, ...], visited: set[tuple[int, int]]
-) -> list[tuple[str, str, bool, str]]:
-    names = {entry.name for entry in entries}
-    own = {"manifest.jsonl"} if {"manifest.jsonl", "report.json"} <= names else set()
-    found: list[tuple[str, str, bool, str]] = []
-    for entry in entries:
-        child = f"{rel}/{entry.name}" if rel else entry.name
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if not is_dir:
-            if _wanted(entry.name, globs) and entry.name not in own:
-                found.append((entry.path, child, False, ""))
-        elif not entry.name.startswith("."):
-            found.append((entry.path, child, True, _directory_problem(entry, visited)))
-    found.sort(key=lambda item: item[1] + "/" if item[2] else item[1])
-    return found
-
-
-def _directory_problem(entry: os.DirEntry[str], visited: set[tuple[int, int]]) -> str:
-    if display(entry.name) != entry.name:
-        return "the directory name is not valid UTF-8; rename it"
-    try:
-        info = entry.stat()
-    except OSError as exc:
-        return f"cannot examine this directory: {_why(exc)}"
-    key = (info.st_dev, info.st_ino)
-    if key in visited:
-        return "a symlink to a directory already walked (a loop or a second link); skipped"
-    visited.add(key)
-    return ""
+def _walk(root: Root, globs: tuple[str, ...]) -> Iterator[_File | InputFailure]:
+    """The local engine's walk (``discover.walk_files``), Parquet files included."""
+    for found in walk_files(root, globs, also=is_parquet):
+        if isinstance(found, InputFailure):
+            yield found
+        else:
+            yield from _file_entry(found.path, found.rel, root.label)
 
 
 def _file_entry(path: str, rel: str, label: str) -> Iterator[_File | InputFailure]:
