@@ -84,15 +84,22 @@ def test_compiled_and_numpy_scores_agree_on_real_documents() -> None:
         )
         for context in (scoring.Context(), counts):
             assert scoring.score_pair(a, b, context) == pytest.approx(
-                scoring.match(a, b, context).score(), abs=1e-6
+                scoring.match_numpy(a, b, context).score(), abs=1e-6
             )
+            fast, reference = (
+                scoring.match(a, b, context).dice,
+                scoring.match_numpy(a, b, context).dice,
+            )
+            assert fast.shape == reference.shape
+            assert np.allclose(fast, reference, rtol=0, atol=1e-12)
 
 
 @given(TEXTS, TEXTS)
 @settings(max_examples=200, deadline=None)
 def test_compiled_and_numpy_scores_agree(first: str, second: str) -> None:
     a, b = parse(first), parse(second + " " + first[: len(first) // 2])
-    assert scoring.score_pair(a, b) == pytest.approx(scoring.match(a, b).score(), abs=1e-6)
+    assert scoring.score_pair(a, b) == pytest.approx(scoring.match_numpy(a, b).score(), abs=1e-6)
+    assert np.allclose(scoring.match(a, b).dice, scoring.match_numpy(a, b).dice, rtol=0, atol=1e-12)
 
 
 def test_kernel_constants_are_the_scoring_constants() -> None:

@@ -7,6 +7,7 @@ canonical document and written, and every member gets its manifest record.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -15,7 +16,7 @@ from scrubber.dedup import align_paragraphs
 from scrubber.errors import InputError
 from scrubber.io import input_failure
 from scrubber.io.write import AtomicJsonlWriter
-from scrubber.merge import join_paragraphs, merge_cluster, paragraphs_of
+from scrubber.merge import Aligner, join_paragraphs, merge_cluster, paragraphs_of
 from scrubber.model import (
     Cluster,
     InputFailure,
@@ -144,14 +145,15 @@ class ClusterAssembler:
         others = [
             stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical
         ]
-        alignments = {other.doc_id: _aligned_rows(canonical, other) for other in others}
+        align = functools.cache(align_paragraphs)  # the merge aligns the first member again
+        alignments = {other.doc_id: _aligned_rows(canonical, other, align) for other in others}
         if not self._merge:
             for doc_id in cluster.members:
                 if doc_id in members:
                     self._write_alone(*members[doc_id], number)
             self._report.add_cluster(number, cluster, (), alignments)
             return
-        merged = merge_cluster(canonical, others)
+        merged = merge_cluster(canonical, others, align)
         output = self._write(canonical_scanned, merged.text)
         if output is None:
             for doc_id, (scanned, _) in members.items():
@@ -170,10 +172,12 @@ class ClusterAssembler:
         self._report.add_cluster(number, cluster, merged.inserted, alignments)
 
 
-def _aligned_rows(a: Stripped, b: Stripped) -> list[tuple[str | None, str | None, float]]:
+def _aligned_rows(
+    a: Stripped, b: Stripped, align: Aligner
+) -> list[tuple[str | None, str | None, float]]:
     """Paragraph pairs of canonical ``a`` and member ``b`` for the side-by-side diff."""
     pa, pb = paragraphs_of(a), paragraphs_of(b)
-    rows = align_paragraphs(join_paragraphs(pa), join_paragraphs(pb))
+    rows = align(join_paragraphs(pa), join_paragraphs(pb))
     return [
         (pa[i].text if i is not None else None, pb[j].text if j is not None else None, score)
         for i, j, score in rows

@@ -9,7 +9,7 @@ Where every inserted paragraph came from is recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scrubber.dedup import align_paragraphs
@@ -46,20 +46,26 @@ def paragraphs_of(stripped: Stripped) -> list[Paragraph]:
     ]
 
 
-def merge_cluster(canonical: Stripped, others: Sequence[Stripped]) -> Merged:
-    """The canonical document plus the paragraphs only other members have."""
+Aligner = Callable[[str, str], list[tuple[int | None, int | None, float]]]
+
+
+def merge_cluster(
+    canonical: Stripped, others: Sequence[Stripped], align: Aligner = align_paragraphs
+) -> Merged:
+    """The canonical document plus the paragraphs only other members have. ``align`` is
+    ``align_paragraphs``, or a memo of it shared with the diff report."""
     merged = paragraphs_of(canonical)
     for other in sorted(others, key=lambda s: s.doc_id):
-        merged = _fold_in(merged, paragraphs_of(other))
+        merged = _fold_in(merged, paragraphs_of(other), align)
     text = join_paragraphs(merged)
     return Merged(text, tuple(_provenance(merged, canonical.doc_id)))
 
 
-def _fold_in(base: list[Paragraph], extra: list[Paragraph]) -> list[Paragraph]:
+def _fold_in(base: list[Paragraph], extra: list[Paragraph], align: Aligner) -> list[Paragraph]:
     """Insert the paragraphs of ``extra`` that have no counterpart in ``base``."""
     if not extra:
         return base
-    alignment = align_paragraphs(join_paragraphs(base), join_paragraphs(extra))
+    alignment = align(join_paragraphs(base), join_paragraphs(extra))
     matched_in_base = {j: i for i, j, _ in alignment if i is not None and j is not None}
     insert_after: dict[int, list[Paragraph]] = {}
     anchor = -1  # -1: before the first paragraph of base

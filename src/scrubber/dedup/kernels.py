@@ -17,13 +17,12 @@ from typing import Any
 import numpy as np
 
 Kernel = Callable[..., Any]
-NAMES = ("scan_words", "signature", "sketch", "parse_units", "coverage")
+NAMES = ("scan_words", "signature", "sketch", "parse_units", "dice_matrix", "coverage")
 _BUILT: dict[str, Kernel | None] = {}
 
 
 def kernel(name: str) -> Kernel | None:
-    """The compiled kernel ``name`` ("scan_words", "signature", "parse_units",
-    "coverage"), or None without numba.
+    """The compiled kernel ``name`` (one of ``NAMES``), or None without numba.
 
     numba is imported on first use (it takes half a second), and never when the
     environment variable SCRUBBER_NO_NUMBA is set (the tests compare both paths).
@@ -65,6 +64,7 @@ def _build() -> dict[str, Kernel | None]:
     for helper in (vk._is_space_after, vk._stem_cells, vk._weights, vk._credit):
         scope[helper.__name__] = numba.njit(cache=True, nogil=True)(helper)
     scope["_capped_cover"] = compiled(vk._capped_cover)
+    scope["_dice_matrix"] = compiled(vk.dice_matrix)
     scope["_scan_words"] = compiled(_scan_words)
     scope["_signature"] = compiled(_signature)
     scope["_seeded"] = compiled(_seeded)
@@ -73,6 +73,7 @@ def _build() -> dict[str, Kernel | None]:
         "signature": scope["_signature"],
         "sketch": compiled(_sketch),
         "parse_units": compiled(vk.parse_units),
+        "dice_matrix": scope["_dice_matrix"],
         "coverage": compiled(vk.coverage),
     }
 

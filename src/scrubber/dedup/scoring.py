@@ -127,23 +127,21 @@ def score_pair(a: Parsed, b: Parsed, context: Context = Context()) -> float:
     compiled = kernels.kernel("coverage")
     if compiled is None:
         return match(a, b, context).score()
-    none = np.zeros(0, np.int64)
-    cover_a, cover_b = compiled(
-        a.vocab,
-        a.numeric,
-        a.cell_unit,
-        a.cell_stem,
-        a.unit_words,
-        none if context.counts_a is None else context.counts_a,
-        b.vocab,
-        b.numeric,
-        b.cell_unit,
-        b.cell_stem,
-        b.unit_words,
-        none if context.counts_b is None else context.counts_b,
+    cover_a, cover_b = compiled(*_kernel_arguments(a, b, context))
+    return combined(cover_a, cover_b, a.size > b.size)
+
+
+_NO_COUNTS = np.zeros(0, np.int64)
+
+
+def _kernel_arguments(a: Parsed, b: Parsed, context: Context) -> tuple[Any, ...]:
+    counts_a = _NO_COUNTS if context.counts_a is None else context.counts_a
+    counts_b = _NO_COUNTS if context.counts_b is None else context.counts_b
+    return (
+        *(a.vocab, a.numeric, a.cell_unit, a.cell_stem, a.unit_words, counts_a),
+        *(b.vocab, b.numeric, b.cell_unit, b.cell_stem, b.unit_words, counts_b),
         context.documents,
     )
-    return combined(cover_a, cover_b, a.size > b.size)
 
 
 def combined(cover_a: float, cover_b: float, a_longer: bool) -> float:
@@ -204,6 +202,14 @@ def _sentences_holding(
 
 def match(a: Parsed, b: Parsed, context: Context = Context()) -> Match:
     """Compare every sentence of ``a`` with every sentence of ``b`` (weighted Dice)."""
+    compiled = kernels.kernel("dice_matrix")
+    if compiled is not None:
+        return Match(compiled(*_kernel_arguments(a, b, context)), a, b)
+    return match_numpy(a, b, context)
+
+
+def match_numpy(a: Parsed, b: Parsed, context: Context = Context()) -> Match:
+    """The reference implementation of match (also used without numba)."""
     if a.units == 0 or b.units == 0:
         return Match(np.zeros((a.units, b.units)), a, b)
     _, in_a, in_b = np.intersect1d(a.vocab, b.vocab, assume_unique=True, return_indices=True)

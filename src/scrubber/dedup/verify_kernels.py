@@ -211,7 +211,7 @@ def _capped_cover(dice: Any, words: Any) -> float:
     return covered / total
 
 
-def coverage(
+def dice_matrix(
     a_vocab: Any,
     a_numeric: Any,
     a_cell_unit: Any,
@@ -225,11 +225,11 @@ def coverage(
     b_unit_words: Any,
     b_counts: Any,
     documents: int,
-) -> tuple[float, float]:
-    """``Match.coverage()`` of two parsed documents (``scoring.match``), as one loop nest."""
+) -> Any:
+    """``scoring.match``'s sentence overlaps (weighted Dice) of two parsed documents."""
     na, nb = a_unit_words.size, b_unit_words.size
     if na == 0 or nb == 0:
-        return 0.0, 0.0
+        return np.zeros((na, nb), np.float64)
     # shared stems (both vocabularies are sorted)
     in_a = np.empty(min(a_vocab.size, b_vocab.size), np.int64)
     in_b = np.empty(in_a.size, np.int64)
@@ -287,4 +287,43 @@ def coverage(
             denominator = mass_a[i] + mass_b[j]
             if denominator > 0:
                 dice[i, j] = 2.0 * overlap[i, j] / denominator
+    return dice
+
+
+_dice_matrix = dice_matrix  # what ``coverage`` calls: compiled, the compiled dice_matrix
+
+
+def coverage(
+    a_vocab: Any,
+    a_numeric: Any,
+    a_cell_unit: Any,
+    a_cell_stem: Any,
+    a_unit_words: Any,
+    a_counts: Any,
+    b_vocab: Any,
+    b_numeric: Any,
+    b_cell_unit: Any,
+    b_cell_stem: Any,
+    b_unit_words: Any,
+    b_counts: Any,
+    documents: int,
+) -> tuple[float, float]:
+    """``Match.coverage()`` of two parsed documents (``scoring.match``)."""
+    if a_unit_words.size == 0 or b_unit_words.size == 0:
+        return 0.0, 0.0
+    dice = _dice_matrix(
+        a_vocab,
+        a_numeric,
+        a_cell_unit,
+        a_cell_stem,
+        a_unit_words,
+        a_counts,
+        b_vocab,
+        b_numeric,
+        b_cell_unit,
+        b_cell_stem,
+        b_unit_words,
+        b_counts,
+        documents,
+    )
     return _capped_cover(dice, a_unit_words), _capped_cover(dice.T.copy(), b_unit_words)

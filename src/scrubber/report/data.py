@@ -112,9 +112,13 @@ class ReportBuilder:
         }
 
 
+_MANIFEST_FIELDS = tuple(field.name for field in dataclasses.fields(ManifestRecord))
+
+
 def manifest_dict(record: ManifestRecord) -> dict[str, Any]:
-    """A manifest record as JSON-ready dict, without empty fields."""
-    data = dataclasses.asdict(record)
+    """A manifest record as JSON-ready dict, without empty fields (its fields are plain
+    values: no ``dataclasses.asdict``, which deep-copies, twice per document)."""
+    data = {name: getattr(record, name) for name in _MANIFEST_FIELDS}
     data["status"] = record.status.value
     return {k: v for k, v in data.items() if v is not None}
 
