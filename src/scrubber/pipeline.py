@@ -27,7 +27,7 @@ from scrubber import dedup, replay, rules
 from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
 from scrubber.config import Settings
 from scrubber.errors import InputError
-from scrubber.io import input_failure, iter_refs, load_document, load_documents
+from scrubber.io import input_failure, iter_refs, load_document
 from scrubber.model import (
     Cluster,
     DocRef,
@@ -466,11 +466,13 @@ def _sketch_chunk(
     settings: Settings = state["settings"]
     part = dedup.SketchTable.zeros(len(refs), settings.num_perm)
     lost: list[tuple[int, InputFailure]] = []
-    for row, (ref, doc) in enumerate(zip(refs, load_documents(refs, settings.errors), strict=True)):
-        if isinstance(doc, InputError):
-            lost.append((row, input_failure(ref, doc)))
-        else:
-            part.put(row, dedup.sketch(doc.text, state["dedup"]))
+    for row, ref in enumerate(refs):
+        try:
+            doc = load_document(ref, settings.errors)
+        except InputError as exc:
+            lost.append((row, input_failure(ref, exc)))
+            continue
+        part.put(row, dedup.sketch(doc.text, state["dedup"]))
     return part, lost
 
 

@@ -11,7 +11,6 @@ the parsed documents instead of receiving them).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,14 +58,12 @@ class Verifier:
         return found
 
 
-READ_THREADS = 4  # candidates read and stripped at once per process (disk waits overlap)
 PARSE_CHUNK = 64  # candidates a worker prepares per task
 
 
 def _parse_chunk(indices: Sequence[int]) -> list[tuple[Parsed, int]]:
     load: Callable[[int], str] = worker_state()["load_text"]
-    with ThreadPoolExecutor(min(READ_THREADS, len(indices))) as pool:
-        texts = list(pool.map(load, indices))
+    texts = [load(index) for index in indices]
     return [(parse(text), len(text.split())) for text in texts]
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from scrubber.errors import InputError
 from scrubber.io.decode import Decoded, decode_bytes, display, normalize_newlines, sniff_binary
@@ -39,7 +38,6 @@ __all__ = [
     "iter_jsonl_lines",
     "iter_refs",
     "load_document",
-    "load_documents",
     "read_documents",
     "release_cached_files",
     "safe_output_path",
@@ -62,27 +60,6 @@ def load_document(ref: DocRef, errors: str = "replace") -> Document:
     warnings = (f"replaced {decoded.replaced} undecodable bytes",) if decoded.replaced else ()
     text = normalize_newlines(decoded.text)
     return Document(ref, text, decoded.encoding, decoded.confidence, warnings)
-
-
-READ_THREADS = 8  # files read at once by load_documents (waits on the disk overlap)
-
-
-def load_documents(refs: Sequence[DocRef], errors: str = "replace") -> list[Document | InputError]:
-    """``load_document`` of each ref, in order, read on a few threads: a folder of a
-    million files that is not in the page cache is read at the disk's pace, not one
-    file at a time. A document that cannot be loaded gives its :class:`InputError`.
-    JSON Lines records (one file, read in order) are read on the calling thread."""
-    if len(refs) < 2 or any(ref.kind != "text" for ref in refs):
-        return [_loaded(ref, errors) for ref in refs]
-    with ThreadPoolExecutor(min(READ_THREADS, len(refs))) as pool:
-        return list(pool.map(lambda ref: _loaded(ref, errors), refs))
-
-
-def _loaded(ref: DocRef, errors: str) -> Document | InputError:
-    try:
-        return load_document(ref, errors)
-    except InputError as exc:
-        return exc
 
 
 def read_documents(
