@@ -102,6 +102,9 @@ class PageRule:
 
     info: RuleInfo
     check: PageCheck
+    # True when the rule, once it removes nothing from a page, removes nothing from any part
+    # of that page either: other rules taking lines out cannot wake it (it is not run again).
+    stays_idle: bool = False
 
 
 def describe(name: str, scope: str, function: Callable[..., object]) -> RuleInfo:
@@ -121,10 +124,12 @@ def line_rule(name: str, max_words: int = 1_000_000) -> Callable[[LineCheck], Li
     return wrap
 
 
-def page_rule(name: str, scope: str = "page") -> Callable[[PageCheck], PageRule]:
+def page_rule(
+    name: str, scope: str = "page", stays_idle: bool = False
+) -> Callable[[PageCheck], PageRule]:
     """Decorator: make a ``PageRule`` named ``name`` from a documented check function."""
 
     def wrap(check: PageCheck) -> PageRule:
-        return PageRule(describe(name, scope, check), check)
+        return PageRule(describe(name, scope, check), check, stays_idle)
 
     return wrap

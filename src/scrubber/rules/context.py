@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from scrubber.rules.base import PageView, Profile, page_rule
-from scrubber.rules.dates import is_dateline, strip_trailing_date
+from scrubber.rules.dates import ends_near_digits, is_dateline, strip_trailing_date
 from scrubber.rules.text import LineFacts
 
 
@@ -24,9 +24,19 @@ def is_prose(facts: LineFacts, profile: Profile, words: int = 0) -> bool:
     return facts.words >= 2 * needed
 
 
-def is_menu_item(facts: LineFacts, profile: Profile) -> bool:
-    """A line short enough to be a link label, and not a sentence of its own."""
-    return facts.words < profile.short_words and not (facts.sentence and facts.words > 1)
+def prose_positions(lines: Sequence[LineFacts], profile: Profile, words: int = 0) -> list[int]:
+    """The positions of the lines that ``is_prose`` accepts (the same test, page at once)."""
+    needed = words or profile.prose_words
+    twice = 2 * needed
+    return [
+        p for p, facts in enumerate(lines) if facts.words >= (needed if facts.sentence else twice)
+    ]
+
+
+def menu_items(lines: Sequence[LineFacts], profile: Profile) -> list[bool]:
+    """For each line: short enough to be a link label, and not a sentence of its own."""
+    short = profile.short_words
+    return [facts.words < short and not (facts.sentence and facts.words > 1) for facts in lines]
 
 
 # Digits, colons and code punctuation: what ingredient lists, spec sheets and code carry and
@@ -42,18 +52,16 @@ def _reads_as_data(run: Sequence[LineFacts]) -> bool:
 
 def runs(flags: Sequence[bool]) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each maximal stretch of True values."""
-    start = -1
-    for position, flag in enumerate(flags):
-        if flag and start < 0:
-            start = position
-        elif not flag and start >= 0:
-            yield start, position
-            start = -1
-    if start >= 0:
-        yield start, len(flags)
+    for match in _TRUE_RUN.finditer(bytes(flags)):
+        yield match.span()
 
 
-@page_rule("repeated-headline")
+_TRUE_RUN = re.compile(b"\x01+")  # ``bytes(flags)``: one byte per flag, 1 for True
+
+
+# It stays idle: a line goes only when an earlier line equals it undated, and removing
+# other lines leaves each line fewer earlier lines, never more.
+@page_rule("repeated-headline", stays_idle=True)
 def repeated_headline(view: PageView) -> Sequence[int]:
     """A second copy of an earlier line of the page, often with a date stamp appended.
 
@@ -67,15 +75,40 @@ def repeated_headline(view: PageView) -> Sequence[int]:
     Removed: the second "Speech by ... 14.09.2020". Kept: the first copy; a chorus line
     repeated word for word.
     """
+    lines = view.lines
+    dated = ends_near_digits([facts.text for facts in lines])
+    # The lines above the current one (but those removed): ``heads`` holds the first four
+    # characters of their keys, ``seen`` their keys, less those still in ``unseen`` (a long
+    # key is slow to hash; most pages never need it).
+    heads: set[str] = set()
     seen: set[str] = set()
+    unseen: list[LineFacts] = []
     removed: list[int] = []
-    for position, facts in enumerate(view.lines):
-        undated = strip_trailing_date(facts.text)
-        if len(undated) < len(facts.text) and undated.casefold() in seen:
-            removed.append(position)
-            continue
-        seen.add(facts.key)
+    done = 0  # the lines above this one are in ``heads``
+    for position in dated:  # only a line with a date stamp can go, judged by those above
+        above = lines[done:position]
+        heads.update(facts.key[:4] for facts in above)
+        unseen.extend(above)
+        done = position + 1
+        facts = lines[position]
+        if _extends_one_of(facts.key, heads):
+            seen.update(line.key for line in unseen)
+            unseen.clear()
+            undated = strip_trailing_date(facts.text)
+            if len(undated) < len(facts.text) and undated.casefold() in seen:
+                removed.append(position)
+                continue
+        heads.add(facts.key[:4])
+        unseen.append(facts)
     return removed
+
+
+def _extends_one_of(key: str, heads: set[str]) -> bool:
+    """Quick pre-check: can ``key`` start with a key whose first four characters (or all,
+    when shorter) are in ``heads``? The undated line's key starts the line's key (case
+    folding maps each character on its own), so a line passes when an earlier one equals it
+    undated."""
+    return key[:4] in heads or key[:3] in heads or key[:2] in heads or key[:1] in heads
 
 
 @page_rule("menu-run")
@@ -94,7 +127,9 @@ def menu_run(view: PageView) -> Sequence[int]:
     """
     profile = view.profile
     lines = view.lines
-    flags = [is_menu_item(facts, profile) for facts in lines]
+    flags = menu_items(lines, profile)
+    if sum(flags) < profile.run_length:
+        return ()  # too few short lines on the page for a single run
     removed: list[int] = []
     for start, end in runs(flags):
         if end - start < profile.run_length:
@@ -123,23 +158,25 @@ def page_edge(view: PageView) -> Sequence[int]:
     """
     lines = view.lines
     profile = view.profile
-    anchor = profile.anchor_words
-    prose = [position for position, facts in enumerate(lines) if is_prose(facts, profile, anchor)]
+    prose = prose_positions(lines, profile, profile.anchor_words)
     if not prose:
         return ()
     first, last = prose[0], prose[-1]
-    flags = [p < first or p > last for p in range(len(lines))]
-    flags = [
-        flag and _edge_chrome(facts, profile) for flag, facts in zip(flags, lines, strict=True)
-    ]
+    edges = [*range(first), *range(last + 1, len(lines))]
+    flags = [False] * len(lines)
+    for p in edges:
+        flags[p] = _edge_chrome(lines[p], profile)
+    if not any(flags):
+        return ()
     if profile.edge_keeps_lists:
         for start, end in runs(flags):
             if end - start >= _LIST_LINES and _reads_as_data(lines[start:end]):
                 flags[start:end] = [False] * (end - start)  # ingredients, specs: a list
-    for p in range(len(lines) - 1):
-        if flags[p] and not lines[p].sentence and is_prose(lines[p + 1], profile):
+    last = len(lines) - 1
+    for p in edges:
+        if flags[p] and p < last and not lines[p].sentence and is_prose(lines[p + 1], profile):
             flags[p] = False  # a heading: right above a paragraph of prose
-    return [p for p, flag in enumerate(flags) if flag]
+    return [p for p in edges if flags[p]]
 
 
 def _edge_chrome(facts: LineFacts, profile: Profile) -> bool:

@@ -11,7 +11,7 @@ import re
 
 from scrubber.rules import phrases
 from scrubber.rules.base import LineRule, line_rule
-from scrubber.rules.dates import is_date_line
+from scrubber.rules.dates import DAY_WORDS, is_date_line
 from scrubber.rules.text import LineFacts, bare
 
 
@@ -67,7 +67,12 @@ def media_filename(facts: LineFacts) -> bool:
     (``DSC_8507.JPG``, ``ZVF_8796.JPG``, ``IMG_0001.jpeg``). It says nothing to a reader.
     Removed: "DSC_8507.JPG", "IMG_0001.jpeg", "clip.mp4 (2.1 MB)". Kept: "See photo.jpg below".
     """
-    return "." in facts.text and _MEDIA.fullmatch(facts.text) is not None
+    return _may_be_media(facts.text) and _MEDIA.fullmatch(facts.text) is not None
+
+
+def _may_be_media(text: str) -> bool:
+    """Quick pre-check: a file name has a dot and ends with its extension or size."""
+    return "." in text and (text[-1:].isalnum() or text[-1:] == ")")
 
 
 @line_rule("date-stamp", max_words=10)
@@ -110,6 +115,7 @@ _LABEL_COUNT = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_COOKIE_WORDS = ("cookie", "ciasteczk", "куки")  # cookie-notice needs one of them
 _NONE_WORDS = ("no ", "keine ", "aucun", "sin ", "нет ", "brak ")
 
 
@@ -202,6 +208,8 @@ def subscribe_login(facts: LineFacts) -> bool:
 
 _RIGHTS_RESERVED = re.compile("|".join(map(re.escape, phrases.RIGHTS_RESERVED)))
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}|by\b)")
+_COPYRIGHT_MARKS = ("©", "(c)", "copyright")  # what ``_COPYRIGHT`` needs to find anything
+_COPYRIGHT_STARTS = ("©", "(c)", "copyright", "&copy;")
 
 
 @line_rule("copyright-footer", max_words=40)
@@ -217,7 +225,7 @@ def copyright_footer(facts: LineFacts) -> bool:
     key = facts.key
     if facts.words <= 5 and facts.label in _FOOTER:
         return True
-    if key.startswith(("©", "(c)", "copyright", "&copy;")) and facts.words <= 25:
+    if key.startswith(_COPYRIGHT_STARTS) and facts.words <= 25:
         return True
     if facts.words <= 25 and _RIGHTS_RESERVED.search(key):
         return True
@@ -295,13 +303,80 @@ LONG_LINE_WORDS = max(
     rule.max_words for rule in LINE_RULES if rule not in (cookie_notice, inline_menu)
 )
 _LONG_LINE_RULES = (cookie_notice, inline_menu)
-_COOKIE_WORDS = ("cookie", "ciasteczk", "куки")
-_MENU_SEPARATORS = ("|", "·", "•")
 
 
 def may_be_chrome_long(facts: LineFacts) -> bool:
     """False when no line rule can match a line of more than LONG_LINE_WORDS words."""
+    if facts.words > _MOST_WORDS:
+        return False  # longer than every rule's ``max_words``
     key = facts.key
-    if any(word in key for word in _COOKIE_WORDS):
+    if "cookie" in key or "ciasteczk" in key or "куки" in key:
         return True  # cookie-notice may match
-    return not facts.sentence and any(sep in facts.text for sep in _MENU_SEPARATORS)
+    text = facts.text
+    return not facts.sentence and ("|" in text or "·" in text or "•" in text)
+
+
+_MOST_WORDS = max(rule.max_words for rule in LINE_RULES)
+
+
+# Most short lines are neither phrases nor stamps either: menu items, headings, captions.
+# Every rule above starts with a cheap test a line must pass before it can match at all (its
+# label in a phrase list, a digit, a prefix, a trigger word, a separator); ``may_be_chrome``
+# is the union of those tests, so when it fails no rule can match and none is tried.
+# (``tests/test_rules_speed_equivalence.py`` checks it against the rules themselves.)
+_PHRASE_LABELS = _NAVIGATION | _SHARING | _ACCOUNT | _CONSENT | _FOOTER
+
+
+def _by_first_char(prefixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Prefixes grouped by their first character: ``startswith`` tries only one group."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for prefix in prefixes:
+        groups[prefix[0]] = (*groups.get(prefix[0], ()), prefix)
+    return groups
+
+
+# date-stamp and counter ("heute", "no comments") and a credit line: up to 10 words
+_STAMP_PREFIXES = _by_first_char((*DAY_WORDS, *_NONE_WORDS, *phrases.CREDIT_PREFIXES))
+_PREFIXES = _by_first_char((*_COPYRIGHT_STARTS, *_CRUMB_STARTS))  # copyright, breadcrumb
+
+
+# A line with a phrase has at least its spaces (case folding makes and drops no spaces).
+_RIGHTS_RESERVED_WORDS = min(phrase.count(" ") for phrase in phrases.RIGHTS_RESERVED) + 1
+
+
+def _trigger_words(words: int) -> tuple[str, ...]:
+    """The words one of which a line of ``words`` words needs for cookie-notice,
+    subscribe-login (beyond its phrase list) or copyright-footer (beyond its prefixes)."""
+    found: tuple[str, ...] = _COOKIE_WORDS
+    if words <= 12:
+        found += _COPYRIGHT_MARKS
+    if _RIGHTS_RESERVED_WORDS <= words <= 25:
+        found += phrases.RIGHTS_RESERVED
+    if words >= 4:
+        found += _MAILING_WORDS
+    return found
+
+
+_TRIGGER_WORDS = tuple(_trigger_words(words) for words in range(LONG_LINE_WORDS + 1))
+
+
+def may_be_chrome(facts: LineFacts) -> bool:
+    """False when no line rule can match the line (the union of the rules' own pre-checks)."""
+    words = facts.words
+    if words > LONG_LINE_WORDS:
+        return may_be_chrome_long(facts)
+    if facts.label in _PHRASE_LABELS:  # nav-phrase, share-print, and the buttons of others
+        return True
+    key = facts.key
+    first = key[:1]
+    if words <= 10 and (_DIGIT.search(key) or key.startswith(_STAMP_PREFIXES.get(first, ()))):
+        return True  # date-stamp, counter, a credit line (a digit in key is one in text)
+    text = facts.text
+    if words <= 6 and _may_be_media(text):
+        return True  # media-filename
+    if key.startswith(_PREFIXES.get(first, ())):
+        return True  # copyright-footer, breadcrumb
+    for word in _TRIGGER_WORDS[words]:
+        if word in key:
+            return True  # cookie-notice, subscribe-login, copyright-footer
+    return not facts.sentence and ("|" in text or "·" in text or "•" in text)  # inline-menu

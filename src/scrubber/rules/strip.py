@@ -5,15 +5,25 @@ site-template rule when an index is given) over the surviving non-empty lines, r
 until none removes anything more, then the empty-line bookkeeping. Every page rule looks
 only at the surviving lines, so stripping the output again removes nothing
 (``strip_page`` is idempotent).
+
+It runs once or twice for every document of a corpus, so it avoids work that cannot change
+a verdict: a line that fails ``may_be_chrome`` (the union of the line rules' own pre-checks)
+is not offered to the line rules, the verdicts on short lines (which sites repeat on every
+page) are remembered, and a page rule is not run again while the page is the same as when
+it last removed nothing. The results are exactly those of running every rule on every line
+in every round (``tests/test_rules_speed_equivalence.py`` holds the two side by side).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+from itertools import compress, count
 
 from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
-from scrubber.rules.line_rules import LONG_LINE_WORDS, may_be_chrome_long
+from scrubber.rules.line_rules import may_be_chrome
 from scrubber.rules.registry import (
     BLANK_LINE,
     CONTENT_LINE_RULES,
@@ -24,7 +34,7 @@ from scrubber.rules.registry import (
     user_pattern,
 )
 from scrubber.rules.templates import TemplateIndex
-from scrubber.rules.text import LineFacts
+from scrubber.rules.text import LineFacts, has_control_whitespace
 
 _MAX_ROUNDS = 50  # page rules converge in two or three rounds; this only guards a bug
 
@@ -47,17 +57,21 @@ def strip_page(
         raw.pop()
     profile = _profile(settings)
     verdicts: list[str | None] = [None] * len(raw)  # rule name, or None while kept
-    facts: dict[int, LineFacts] = {}
-    _apply_line_rules(raw, settings, verdicts, facts)
+    facts = _apply_line_rules(raw, settings, verdicts, plain=not has_control_whitespace(text))
     site_templates = templates.for_site(site) if templates is not None else frozenset()
     _apply_page_rules(verdicts, facts, profile, site_templates, settings.disable)
     if EXTRA_BLANK_LINE.name not in settings.disable:
         _drop_extra_blank_lines(raw, verdicts, facts)
-    kept = tuple(Line(i + 1, line) for i, line in enumerate(raw) if verdicts[i] is None)
-    removals = tuple(
-        Removal(rule, i + 1, raw[i]) for i, rule in enumerate(verdicts) if rule is not None
+    if not any(verdicts):  # most pages of a clean corpus lose nothing
+        return Stripped(doc_id=doc_id, kept=tuple(map(Line, count(1), raw)), removals=())
+    kept = [rule is None for rule in verdicts]
+    gone = [not keep for keep in kept]
+    rules = [rule for rule in verdicts if rule is not None]
+    return Stripped(
+        doc_id=doc_id,
+        kept=tuple(map(Line, compress(count(1), kept), compress(raw, kept))),
+        removals=tuple(map(Removal, rules, compress(count(1), gone), compress(raw, gone))),
     )
-    return Stripped(doc_id=doc_id, kept=kept, removals=removals)
 
 
 def _profile(settings: Settings) -> Profile:
@@ -70,34 +84,75 @@ def _profile(settings: Settings) -> Profile:
 
 
 def _apply_line_rules(
-    raw: list[str], settings: Settings, verdicts: list[str | None], facts: dict[int, LineFacts]
-) -> None:
-    """Judge each non-empty line alone; remember the facts of those that survive."""
+    raw: list[str], settings: Settings, verdicts: list[str | None], plain: bool = False
+) -> dict[int, LineFacts]:
+    """Judge each non-empty line alone; return the facts of those that survive, in order.
+
+    ``plain``: the page has no ASCII whitespace but spaces and line breaks."""
     disabled = settings.disable
-    rules: list[LineRule] = [rule for rule in CONTENT_LINE_RULES if rule.info.name not in disabled]
+    judge = _line_judge(disabled)
     patterns = (
         compile_patterns(settings.extra_patterns) if USER_PATTERN.name not in disabled else ()
     )
     check_blank = BLANK_LINE.info.name not in disabled
+    facts: dict[int, LineFacts] = {}
     for i, line in enumerate(raw):
         if not line:
             continue
-        fact = LineFacts.of(line)
+        fact, rule = judge(line, plain)
         if not fact.text:
             if check_blank:
                 verdicts[i] = BLANK_LINE.info.name
             continue  # a kept whitespace-only line takes no part in the page rules
         if patterns and user_pattern(line.strip(), patterns):
             verdicts[i] = USER_PATTERN.name
-            continue
-        if fact.words <= LONG_LINE_WORDS or may_be_chrome_long(fact):
-            verdicts[i] = _first_match(rules, fact)
-            if verdicts[i] is not None:
-                continue
-        facts[i] = fact
+        elif rule is not None:
+            verdicts[i] = rule
+        else:
+            facts[i] = fact
+    return facts
 
 
-def _first_match(rules: list[LineRule], fact: LineFacts) -> str | None:
+_REMEMBERED_CHARS = 200  # lines up to this long: menus, buttons, footers, headings
+_REMEMBERED_LINES = 1 << 15
+
+
+class _LineJudge:
+    """The content line rules of one ``disable`` setting, as one verdict per line.
+
+    A site prints the same menu items, buttons and footer lines on every page, so the facts
+    and verdicts of short lines are remembered (a bounded memo: the verdict is a pure
+    function of the line) and a repeated line costs one look-up.
+    """
+
+    def __init__(self, rules: tuple[LineRule, ...]) -> None:
+        self.rules = rules
+        self.known: dict[str, tuple[LineFacts, str | None]] = {}
+
+    def __call__(self, line: str, plain: bool = False) -> tuple[LineFacts, str | None]:
+        """The line's facts, and the first rule that removes it (``None``: none does).
+
+        ``plain``: as for ``LineFacts.of``."""
+        remember = len(line) <= _REMEMBERED_CHARS  # (hashing a long line costs too)
+        if remember:
+            known = self.known.get(line)
+            if known is not None:
+                return known
+        fact = LineFacts.of(line, plain)
+        rule = _first_match(self.rules, fact) if fact.text and may_be_chrome(fact) else None
+        if remember:
+            if len(self.known) >= _REMEMBERED_LINES:
+                self.known.clear()
+            self.known[line] = (fact, rule)
+        return fact, rule
+
+
+@lru_cache(maxsize=16)
+def _line_judge(disabled: tuple[str, ...]) -> _LineJudge:
+    return _LineJudge(tuple(rule for rule in CONTENT_LINE_RULES if rule.info.name not in disabled))
+
+
+def _first_match(rules: tuple[LineRule, ...], fact: LineFacts) -> str | None:
     for rule in rules:
         if fact.words <= rule.max_words and rule.check(fact):
             return rule.info.name
@@ -111,19 +166,33 @@ def _apply_page_rules(
     site_templates: frozenset[int],
     disabled: tuple[str, ...],
 ) -> None:
-    """Run the page rules over the surviving lines until none removes anything more."""
+    """Run the page rules over the surviving lines until none removes anything more.
+
+    A page rule is a pure function of the surviving lines: one that removed nothing is not
+    run again until another rule has changed the page (it would remove nothing again), and
+    not at all when it ``stays_idle``.
+    """
     rules = [rule for rule in PAGE_RULES if rule.info.name not in disabled]
-    alive = sorted(facts)
+    alive = list(facts)  # line indexes in page order
+    view = PageView(list(facts.values()), profile, site_templates)
+    changes = 0  # how many times a rule has removed lines
+    idle: dict[str, int] = {}  # rule name -> ``changes`` when it last removed nothing
     for _round in range(_MAX_ROUNDS):
         changed = False
         for rule in rules:
-            view = PageView([facts[i] for i in alive], profile, site_templates)
+            name = rule.info.name
+            if idle.get(name) == changes or (rule.stays_idle and name in idle):
+                continue
             hits = set(rule.check(view))
             if not hits:
+                idle[name] = changes
                 continue
             for position in hits:
-                verdicts[alive[position]] = rule.info.name
-            alive = [line for position, line in enumerate(alive) if position not in hits]
+                verdicts[alive[position]] = name
+            stays = [position not in hits for position in range(len(alive))]
+            alive = list(compress(alive, stays))
+            view = PageView(list(compress(view.lines, stays)), profile, site_templates)
+            changes += 1
             changed = True
         if not changed:
             return
@@ -133,7 +202,9 @@ def _drop_extra_blank_lines(
     raw: list[str], verdicts: list[str | None], facts: dict[int, LineFacts]
 ) -> None:
     """Keep one empty line between kept paragraphs; remove every other empty line."""
-    last_content = max((i for i in facts if verdicts[i] is None), default=-1)
+    if "" not in raw:
+        return  # many scraped pages have none
+    last_content = next((i for i in reversed(facts) if verdicts[i] is None), -1)
     separated = True  # no kept paragraph yet: a leading empty line separates nothing
     for i, line in enumerate(raw):
         if i in facts and verdicts[i] is None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 # Scripts written without spaces between words (CJK, kana, Thai): two characters ~ one word.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_FIRST_UNSPACED = "\u0e00"
 _TERMINAL = frozenset(".!?…:;。！？؟")
 _CLOSERS = "\"'»«”“’)]*"
 DIGITS = re.compile(r"\d+")
@@ -28,15 +27,52 @@ def clean_text(raw: str) -> str:
     text = raw
     if not text.isascii():
         if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = _INVISIBLE.sub("", text)
+            # Often a no-break space is all NFKC would change (to a space): do that cheaply.
+            text = text.replace("\u00a0", " ")
+            if not unicodedata.is_normalized("NFKC", text):
+                text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable():  # invisible characters are never printable
+            return " ".join(_INVISIBLE.sub("", text).split())
+        return collapse_spaces(text, spaces_only=True)
+    return collapse_spaces(text)
+
+
+def collapse_spaces(text: str, spaces_only: bool = False) -> str:
+    """``" ".join(text.split())``, without splitting a line that is already collapsed.
+
+    Every character ``str.split`` takes for whitespace, except the plain space, is
+    unprintable; so a printable line without double spaces and without a space at either
+    end has nothing to collapse (most lines of a page). ``spaces_only``: the caller knows
+    that the only whitespace in ``text`` is spaces.
+    """
+    if (
+        (spaces_only or text.isprintable())
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
+        return text
     return " ".join(text.split())
+
+
+# The whitespace of ASCII text besides spaces and line breaks.
+_CONTROL_WHITESPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def has_control_whitespace(text: str) -> bool:
+    """True when ``text`` has a tab, carriage return or other ASCII control whitespace."""
+    return any(char in text for char in _CONTROL_WHITESPACE)
 
 
 def count_words(text: str) -> int:
     """Whitespace words, or half the characters of a line in a script without spaces."""
     words = text.count(" ") + 1 if text else 0
-    if text.isascii() or max(text) < _FIRST_UNSPACED:
+    if text.isascii():
+        return words
+    # Characters of those scripts take three bytes each in UTF-8 (all others one, two or
+    # four), so the bytes beyond one per character bound how many the line can have: most
+    # lines have too few of them to outnumber their words, and need no search.
+    if (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 4 <= words:
         return words
     unspaced = len(_UNSPACED.findall(text))
     return max(words, unspaced // 2) if unspaced else words
@@ -44,8 +80,7 @@ def count_words(text: str) -> int:
 
 def ends_sentence(text: str) -> bool:
     """True when the line ends like a sentence (closing quotes and brackets ignored)."""
-    stripped = text.rstrip(_CLOSERS)
-    return bool(stripped) and stripped[-1] in _TERMINAL
+    return text.rstrip(_CLOSERS)[-1:] in _TERMINAL  # "" (nothing left) is not terminal
 
 
 # Characters that decorate a button or link label without being part of it.
@@ -58,9 +93,8 @@ def bare(key: str) -> str:
     return key.strip(DECORATION)
 
 
-@dataclass(frozen=True, slots=True)
-class LineFacts:
-    """What the rules know about one non-empty line."""
+class LineFacts(NamedTuple):
+    """What the rules know about one non-empty line (a tuple: immutable and quick to make)."""
 
     text: str  # cleaned
     key: str  # cleaned and case-folded
@@ -69,15 +103,16 @@ class LineFacts:
     label: str  # ``bare(key)`` for lines of up to LABEL_WORDS words, else ""
 
     @classmethod
-    def of(cls, raw: str) -> LineFacts:
+    def of(cls, raw: str, plain: bool = False) -> LineFacts:
+        """The facts of the line ``raw``; ``plain``: the caller knows it has no ASCII
+        whitespace but spaces (``has_control_whitespace`` is False for its page)."""
         if raw.isascii():  # most lines: the same results as below, with less work
-            text = " ".join(raw.split())
+            text = collapse_spaces(raw, spaces_only=plain)
             key = text.lower()  # casefold() of ASCII text is lower()
             words = text.count(" ") + 1 if text else 0
-            label = bare(key) if words <= LABEL_WORDS else ""
-            return cls(text, key, words, ends_sentence(text), label)
-        text = clean_text(raw)
-        key = text.casefold()
-        words = count_words(text)
+        else:
+            text = clean_text(raw)
+            key = text.casefold()
+            words = count_words(text)
         label = bare(key) if words <= LABEL_WORDS else ""
         return cls(text, key, words, ends_sentence(text), label)
