@@ -64,7 +64,6 @@ def _build() -> dict[str, Kernel | None]:
     for helper in (vk._is_space_after, vk._stem_cells, vk._weights, vk._credit):
         scope[helper.__name__] = numba.njit(cache=True, nogil=True)(helper)
     scope["_capped_cover"] = compiled(vk._capped_cover)
-    scope["_dice_matrix"] = compiled(vk.dice_matrix)
     scope["_scan_words"] = compiled(_scan_words)
     scope["_signature"] = compiled(_signature)
     scope["_seeded"] = compiled(_seeded)
@@ -73,7 +72,7 @@ def _build() -> dict[str, Kernel | None]:
         "signature": scope["_signature"],
         "sketch": compiled(_sketch),
         "parse_units": compiled(vk.parse_units),
-        "dice_matrix": scope["_dice_matrix"],
+        "dice_matrix": compiled(vk.dice_matrix),
         "coverage": compiled(vk.coverage),
     }
 

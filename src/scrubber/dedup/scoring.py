@@ -127,7 +127,7 @@ def score_pair(a: Parsed, b: Parsed, context: Context = Context()) -> float:
     compiled = kernels.kernel("coverage")
     if compiled is None:
         return match(a, b, context).score()
-    cover_a, cover_b = compiled(*_kernel_arguments(a, b, context))
+    cover_a, cover_b = compiled(match(a, b, context).dice, a.unit_words, b.unit_words)
     return combined(cover_a, cover_b, a.size > b.size)
 
 

@@ -4,8 +4,8 @@ Documents are read again (``load_text``: the text the comparison sees, boilerpla
 stripped) only if they are in a candidate pair, once each, in index order; their parsed
 sentences are kept for the comparisons and for the document frequencies that weigh rare
 words up (see :mod:`scrubber.dedup.scoring`).
-Reading, parsing and comparing run on ``jobs`` processes (forked: the workers inherit
-the parsed documents instead of receiving them).
+Reading and parsing run on ``jobs`` processes; so does comparing when there are many
+pairs (forked: the workers inherit the parsed documents instead of receiving them).
 """
 
 from __future__ import annotations
@@ -63,8 +63,7 @@ PARSE_CHUNK = 64  # candidates a worker prepares per task
 
 def _parse_chunk(indices: Sequence[int]) -> list[tuple[Parsed, int]]:
     load: Callable[[int], str] = worker_state()["load_text"]
-    texts = [load(index) for index in indices]
-    return [(parse(text), len(text.split())) for text in texts]
+    return [(parse(text), len(text.split())) for text in map(load, indices)]
 
 
 def _score_one(pair: tuple[int, int]) -> float:

@@ -290,40 +290,8 @@ def dice_matrix(
     return dice
 
 
-_dice_matrix = dice_matrix  # what ``coverage`` calls: compiled, the compiled dice_matrix
-
-
-def coverage(
-    a_vocab: Any,
-    a_numeric: Any,
-    a_cell_unit: Any,
-    a_cell_stem: Any,
-    a_unit_words: Any,
-    a_counts: Any,
-    b_vocab: Any,
-    b_numeric: Any,
-    b_cell_unit: Any,
-    b_cell_stem: Any,
-    b_unit_words: Any,
-    b_counts: Any,
-    documents: int,
-) -> tuple[float, float]:
-    """``Match.coverage()`` of two parsed documents (``scoring.match``)."""
+def coverage(dice: Any, a_unit_words: Any, b_unit_words: Any) -> tuple[float, float]:
+    """``Match.coverage()`` from the sentence overlaps ``dice_matrix`` gives."""
     if a_unit_words.size == 0 or b_unit_words.size == 0:
         return 0.0, 0.0
-    dice = _dice_matrix(
-        a_vocab,
-        a_numeric,
-        a_cell_unit,
-        a_cell_stem,
-        a_unit_words,
-        a_counts,
-        b_vocab,
-        b_numeric,
-        b_cell_unit,
-        b_cell_stem,
-        b_unit_words,
-        b_counts,
-        documents,
-    )
     return _capped_cover(dice, a_unit_words), _capped_cover(dice.T.copy(), b_unit_words)
