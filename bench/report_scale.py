@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scrubber.report.alignment import TextRow, compact_alignment
 from scrubber.report.context import shorten
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,14 +107,10 @@ def document(rng: random.Random, index: int) -> dict[str, Any]:
     }
 
 
-def member_rows(rng: random.Random, paras: list[str]) -> list[dict[str, Any]]:
+def member_rows(rng: random.Random, paras: list[str]) -> list[TextRow]:
     """Aligned rows of a member: most paragraphs identical, some edited."""
     return [
-        {
-            "canonical": p,
-            "member": p if rng.random() < 0.6 else edited(rng, p),
-            "score": round(rng.uniform(0.85, 1.0), 3),
-        }
+        (p, p if rng.random() < 0.6 else edited(rng, p), round(rng.uniform(0.85, 1.0), 3))
         for p in paras
     ]
 
@@ -121,13 +118,13 @@ def member_rows(rng: random.Random, paras: list[str]) -> list[dict[str, Any]]:
 def cluster(rng: random.Random, number: int, members: list[dict[str, Any]]) -> dict[str, Any]:
     canonical = members[0]
     paras = [paragraph(rng) for _ in range(rng.randint(5, 10))]
-    alignment: dict[str, list[dict[str, Any]]] = {}
+    alignment: dict[str, list[TextRow]] = {}
     merged: list[dict[str, Any]] = []
     pairs = []
     for member in members[1:]:
         rows = member_rows(rng, paras)
         extra = paragraph(rng)
-        rows.insert(rng.randrange(len(rows)), {"canonical": None, "member": extra, "score": 0.0})
+        rows.insert(rng.randrange(len(rows)), (None, extra, 0.0))
         merged.append(
             {"source": member["input"], "source_line": 9, "output_line": 13, "text": extra}
         )
@@ -142,6 +139,7 @@ def cluster(rng: random.Random, number: int, members: list[dict[str, Any]]) -> d
         member.update(status="merged", merged_into=canonical["input"], cluster=number)
         member.pop("output", None)
     canonical.update(status="canonical", cluster=number)
+    paragraphs, rows_by_member = compact_alignment(alignment)  # as ReportBuilder stores them
     return {
         "id": number,
         "canonical": canonical["input"],
@@ -149,7 +147,8 @@ def cluster(rng: random.Random, number: int, members: list[dict[str, Any]]) -> d
         "reason": "most words after cleaning (812 vs 790)",
         "pairs": pairs,
         "merged_paragraphs": merged,
-        "alignment": alignment,
+        "paragraphs": paragraphs,
+        "alignment": rows_by_member,
     }
 
 

@@ -11,7 +11,16 @@ import pytest
 
 from scrubber.config import DEFAULT_GLOBS
 from scrubber.errors import InputError
-from scrubber.io import iter_jsonl_lines, iter_refs, jsonl, load_document, read_documents
+from scrubber.io import (
+    PendingRecord,
+    RecordIds,
+    iter_jsonl_lines,
+    iter_refs,
+    jsonl,
+    load_document,
+    pending_document,
+    read_documents,
+)
 from scrubber.io.write import safe_output_path
 from scrubber.model import DocRef, Document, InputFailure
 
@@ -210,3 +219,34 @@ def test_hostile_lines_fail_without_crashing(
     assert "not usable JSON" in bad["h.jsonl:4"]
     (after,) = (r for r in found if isinstance(r, DocRef))
     assert load_document(after).text == "fine"
+
+
+def test_records_parsed_by_workers_are_the_records_found_here(tmp_path: Path) -> None:
+    """``defer_records``: lines come unparsed; parsing them and checking their ids in order
+    gives the refs and failures of the plain walk, and the same documents."""
+    lines: list[Any] = [
+        *GOOD,
+        "{not json",
+        {"id": "a", "text": "a repeated id"},
+        "",
+        '{"id": "d", "text": "a lone \\ud800 surrogate"}',
+    ]
+    write_jsonl(tmp_path / "in" / "d.jsonl", lines)
+    write_jsonl(tmp_path / "in" / "e.jsonl.gz", [{"id": "a", "text": "other file, same id"}])
+    (tmp_path / "in" / "t.txt").write_text("a text file\n")
+    paths = [str(tmp_path / "in")]
+    plain = list(iter_refs(paths, DEFAULT_GLOBS))
+    ids, deferred = RecordIds(), []
+    for item in iter_refs(paths, DEFAULT_GLOBS, defer_records=True):
+        if isinstance(item, PendingRecord):
+            deferred.append(ids.check(item.parse()[0], item.source))
+        else:
+            deferred.append(item)
+    assert deferred == plain
+    assert sum(isinstance(r, InputFailure) for r in plain) == 2
+    for item in iter_refs(paths, DEFAULT_GLOBS, defer_records=True):
+        if isinstance(item, PendingRecord):
+            doc = pending_document(item)
+            ref = item.parse()[0]
+            if isinstance(ref, DocRef):
+                assert doc == load_document(ref)

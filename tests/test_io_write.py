@@ -14,12 +14,15 @@ from hypothesis import strategies as st
 
 from scrubber.io.write import (
     MAX_SEGMENT_BYTES,
+    TEMP_SUFFIX,
     AtomicJsonlWriter,
     atomic_write_bytes,
     atomic_write_text,
+    output_name,
     safe_output_path,
 )
-from scrubber.model import ManifestRecord, Status
+from scrubber.model import DocRef, ManifestRecord, Status
+from scrubber.outputs import OutputWriter
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -143,3 +146,34 @@ def test_safe_output_path_never_escapes(doc_id: str) -> None:
     assert Path(os.path.normpath(target)).is_relative_to(out)
     assert "\x00" not in str(target)
     str(target).encode("utf-8")
+
+
+_ID_PARTS = [*"ab./\\:\x00\x1f\x7f é-_", "x" * 150, "C:", ".."]
+
+
+@given(st.lists(st.sampled_from(_ID_PARTS), max_size=10).map("".join))
+def test_output_name_is_the_safe_path(doc_id: str) -> None:
+    assert output_name(doc_id) == safe_output_path(Path(), doc_id).as_posix()
+
+
+def test_staged_document_appears_only_when_committed(tmp_path: Path) -> None:
+    ref = DocRef("news/a.txt", "/in/news/a.txt")
+    with OutputWriter(tmp_path) as writer:
+        assert writer.stage(ref, "kept text") == "news/a.txt"
+        (staged,) = (tmp_path / "news").iterdir()
+        assert staged.name.endswith(TEMP_SUFFIX) and staged.read_text() == "kept text\n"
+        assert not (tmp_path / "news" / "a.txt").exists()
+        writer.commit(ref)
+    assert [p.name for p in (tmp_path / "news").iterdir()] == ["a.txt"]
+    assert (tmp_path / "news" / "a.txt").read_text() == "kept text\n"
+
+
+def test_a_discarded_or_rewritten_stage_leaves_nothing_behind(tmp_path: Path) -> None:
+    merged, changed = DocRef("a.txt", "/in/a.txt"), DocRef("b.txt", "/in/b.txt")
+    with OutputWriter(tmp_path) as writer:
+        writer.stage(merged, "a duplicate")
+        writer.stage(changed, "before the templates")
+        writer.discard(merged)
+        writer.write(changed, "after the templates")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
+    assert (tmp_path / "b.txt").read_text() == "after the templates\n"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from scrubber.report.alignment import compact_alignment
 from scrubber.report.html import render_html
 from tests.browser import Browser, Page
 
@@ -82,12 +83,17 @@ def sample_documents() -> list[dict[str, Any]]:
 
 
 def sample_cluster() -> dict[str, Any]:
-    rows = [
-        {"canonical": CANONICAL_PARAS[0], "member": MEMBER_PARAS[0], "score": 1.0},
-        {"canonical": CANONICAL_PARAS[1], "member": MEMBER_PARAS[1], "score": 0.81},
-        {"canonical": None, "member": MEMBER_PARAS[2], "score": 0.0},
-        {"canonical": CANONICAL_PARAS[2], "member": None, "score": 0.0},
-    ]
+    """A cluster entry as ``ReportBuilder.add_cluster`` stores it (paragraphs once)."""
+    paragraphs, alignment = compact_alignment(
+        {
+            B: [
+                (CANONICAL_PARAS[0], MEMBER_PARAS[0], 1.0),
+                (CANONICAL_PARAS[1], MEMBER_PARAS[1], 0.81),
+                (None, MEMBER_PARAS[2], 0.0),
+                (CANONICAL_PARAS[2], None, 0.0),
+            ]
+        }
+    )
     return {
         "id": 1,
         "canonical": A,
@@ -97,7 +103,8 @@ def sample_cluster() -> dict[str, Any]:
         "merged_paragraphs": [
             {"source": B, "source_line": 8, "output_line": 5, "text": MEMBER_PARAS[2]}
         ],
-        "alignment": {B: rows},
+        "paragraphs": paragraphs,
+        "alignment": alignment,
     }
 
 

@@ -41,6 +41,17 @@ def test_blocks_are_plain_when_small_and_gzipped_when_large() -> None:
     )
 
 
+def test_gzipped_blocks_carry_lone_surrogates_as_replacement_characters() -> None:
+    large = blob_elements({"b": {"t": "a\ud800b</script>"}}, compress_over=0)
+    packed = re.fullmatch(
+        r"<script [^>]*id='b' data-encoding='gzip\+base64'>([^<]*)</script>", large
+    )
+    assert packed is not None
+    assert json.loads(gzip.decompress(base64.b64decode(packed.group(1)))) == {
+        "t": "a\ufffdb</script>"
+    }
+
+
 def test_documents_are_chunked_and_chrome_is_interned() -> None:
     docs = [
         {
@@ -70,7 +81,7 @@ def test_cluster_paragraphs_are_stored_once() -> None:
     (details,) = pack_blocks(sample_data(), {})["clusters-0"]
     assert len(details["paras"]) == len(set(details["paras"])) == 5
     rows = details["rows"]["news/b.txt"]
-    assert rows[0][0] == rows[0][1] and rows[2][0] == -1 and rows[3][1] == -1
+    assert rows[0][0] == rows[0][1] and rows[2][0] is None and rows[3][1] is None
 
 
 def test_charts_escape_names_and_mark_the_threshold() -> None:

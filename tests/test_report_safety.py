@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from scrubber.report.alignment import compact_alignment
 from scrubber.report.html import render_html
 from tests.browser import Browser, Page
 from tests.test_report_html import removed, with_stats
@@ -86,17 +87,15 @@ def hostile_data(origin: str) -> dict[str, Any]:
         )
     a, b = docs[0]["input"], docs[1]["input"]
     docs[1].update(status="merged", merged_into=a)
-    rows = [
-        {"canonical": bad[3], "member": bad[4], "score": 0.9},
-        {"canonical": None, "member": bad[5], "score": 0.0},
-    ]
+    paragraphs, alignment = compact_alignment({b: [(bad[3], bad[4], 0.9), (None, bad[5], 0.0)]})
     cluster = {
         "id": 1,
         "canonical": a,
         "reason": bad[6],
         "members": [a, b],
         "pairs": [{"a": a, "b": b, "similarity": 0.9}],
-        "alignment": {b: rows},
+        "paragraphs": paragraphs,
+        "alignment": alignment,
         "merged_paragraphs": [{"source": b, "source_line": 1, "output_line": 3, "text": bad[5]}],
     }
     data = with_stats(docs, [cluster])

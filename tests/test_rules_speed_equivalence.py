@@ -23,7 +23,16 @@ from hypothesis import strategies as st
 
 from scrubber.config import Settings
 from scrubber.model import Line, Removal, Stripped
-from scrubber.rules import context, dates, line_rules, phrases, strip_page
+from scrubber.rules import (
+    context,
+    dates,
+    fingerprint_lines,
+    line_rules,
+    phrases,
+    strip_and_fingerprint,
+    strip_page,
+)
+from scrubber.rules import fingerprints as fingerprints_module
 from scrubber.rules import strip as strip_module
 from scrubber.rules import text as text_module
 from scrubber.rules.base import PROFILES, PageRule, PageView, Profile, RuleInfo
@@ -539,3 +548,30 @@ def test_a_quiet_page_rule_runs_again_once_the_page_changed(
     with patch.object(strip_module, "PAGE_RULES", tuple(rules)):
         strip_module._apply_page_rules(verdicts, facts, PROFILES["default"], frozenset(), ())
     assert verdicts == _plain_schedule(rules, lines)
+
+
+# --- fingerprints from the facts the rules computed ---------------------------------
+
+
+def test_strip_and_fingerprint_is_strip_page_and_fingerprint_lines() -> None:
+    rng = random.Random(7)
+    pages = [path.read_text(encoding="utf-8") for path in SEEDS]
+    pages += ["\n\n".join(_page(rng.sample(LINES, 12))) + "\n" for _ in range(40)]
+    for config in CONFIGS:
+        for n, text in enumerate(pages):
+            page = strip_and_fingerprint(str(n), text, config)
+            assert page.stripped == strip_page(str(n), text, config)
+            assert page.fingerprints == fingerprint_lines(page.stripped.kept)
+            by_page_rules = [
+                Line(r.line_no, r.text)
+                for r in page.stripped.removals
+                if r.rule in {rule.info.name for rule in PAGE_RULES}
+            ]
+            seen = page.fingerprints.hashes + fingerprint_lines(by_page_rules).hashes
+            assert sorted(page.seen) == sorted(seen)
+
+
+@settings(max_examples=400, deadline=None)
+@given(key=st.text(st.sampled_from([*"ab 0123456789x٣໐é"]), max_size=20))
+def test_digit_folding_is_the_regex(key: str) -> None:
+    assert fingerprints_module._folded(key) == text_module.DIGITS.sub("0", key).encode()

@@ -1,180 +1,159 @@
-"""Pass 2's sink: writes each stripped document, or merges it with its cluster.
+"""Pass 2's work on one document or one cluster, in a worker: write it, say what became of it.
 
-Documents arrive in input order. A document outside any cluster is written at once; the
-members of a cluster wait until the last one arrives, then the cluster is merged into its
-canonical document and written, and every member gets its manifest record.
+A document that is in no cluster is written on its own (pass 1 has usually done that
+already). A cluster is merged into its canonical document: the canonical output is
+written, the merged members' pass-1 outputs are removed, and each member gets its
+``Finished`` record, which the main process turns into manifest and report entries
+(``scrubber.record``). Nothing here touches the manifest or the report, so it can run in
+any process; a JSON Lines document is not written here but handed back (``Finished.text``)
+because its output is one file that only the main process writes.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from pathlib import Path
-from types import TracebackType
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from scrubber.dedup import align_paragraphs
 from scrubber.errors import InputError
 from scrubber.io import input_failure
-from scrubber.io.write import AtomicJsonlWriter
 from scrubber.merge import Aligner, join_paragraphs, merge_cluster, paragraphs_of
 from scrubber.model import (
     Cluster,
     InputFailure,
-    ManifestRecord,
-    Restripped,
+    MergedParagraph,
+    Notes,
     Scanned,
     Status,
     Stripped,
 )
-from scrubber.outputs import MANIFEST, OutputWriter
-from scrubber.report.data import ReportBuilder, manifest_dict
+from scrubber.outputs import OutputWriter
+from scrubber.report.context import near_removals
 
-__all__ = ["MANIFEST", "ClusterAssembler", "ManifestWriter", "failed_record"]
-
-
-class ManifestWriter:
-    """``manifest.jsonl``: one record per input document, written atomically at the end."""
-
-    def __init__(self, out: Path) -> None:
-        self._writer = AtomicJsonlWriter(out / MANIFEST)
-
-    def write(self, record: ManifestRecord) -> None:
-        self._writer.write(manifest_dict(record))
-
-    def __enter__(self) -> ManifestWriter:
-        self._writer.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._writer.__exit__(exc_type, exc, tb)
+AlignedRows = list[tuple[str | None, str | None, float]]
 
 
-def failed_record(failure: InputFailure) -> ManifestRecord:
-    return ManifestRecord(input=failure.doc_id, status=Status.FAILED, reason=failure.reason)
+@dataclass(frozen=True)
+class Finished:
+    """What became of one document: enough for its manifest record and report entry."""
+
+    scanned: Scanned
+    status: Status
+    notes: Notes
+    output: str | None = None  # where it was written, relative to OUT
+    merged_into: str | None = None
+    cluster: int | None = None
+    text: str | None = None  # a JSON Lines document's text, for the main process to write
 
 
-class ClusterAssembler:
-    """Turns stripped documents into written outputs, manifest records and report entries."""
+@dataclass(frozen=True)
+class ClusterDone:
+    """A cluster after the merge: its members' records (in manifest order), the members
+    that failed, and what the diff report shows."""
 
-    def __init__(
-        self,
-        clusters: Sequence[Cluster],
-        merge: bool,
-        writer: OutputWriter,
-        report: ReportBuilder,
-        manifest: ManifestWriter,
-    ) -> None:
-        self._clusters = list(clusters)
-        self._number = {m: n for n, c in enumerate(self._clusters, 1) for m in c.members}
-        self._waiting: dict[int, dict[str, tuple[Scanned, Stripped]]] = {}
-        self._arrived: dict[int, int] = {}  # members seen per cluster, failed ones included
-        self._merge = merge
-        self._writer = writer
-        self._report = report
-        self._manifest = manifest
-
-    def add(self, item: Restripped) -> None:
-        scanned, stripped = item.scanned, item.stripped
-        number = self._number.get(scanned.ref.doc_id)
-        if item.failure is not None or stripped is None:
-            failure = item.failure or InputFailure(scanned.ref.doc_id, scanned.ref.path, "vanished")
-            self._report.run.failures.append(failure)
-        elif number is None and item.output is not None:  # pass 2 wrote it already
-            self._record(scanned, stripped, Status.KEPT, None, output=item.output)
-        elif number is None:
-            self._write_alone(scanned, stripped, None)
-        else:
-            self._waiting.setdefault(number, {})[scanned.ref.doc_id] = (scanned, stripped)
-        if number is not None:
-            # A member that failed in pass 2 (changed since pass 1) must not hold back the rest.
-            self._arrived[number] = self._arrived.get(number, 0) + 1
-            if self._arrived[number] == len(self._clusters[number - 1].members):
-                self._finish_cluster(number, self._waiting.pop(number, {}))
-
-    def _write_alone(self, scanned: Scanned, stripped: Stripped, number: int | None) -> None:
-        output = self._write(scanned, stripped.text)
-        if output is not None:
-            self._record(scanned, stripped, Status.KEPT, number, output=output)
-
-    def _write(self, scanned: Scanned, text: str) -> str | None:
-        """Write one output; a path that cannot be written fails its document only."""
-        try:
-            return self._writer.write(scanned.ref, text)
-        except InputError as exc:
-            self._report.run.failures.append(input_failure(scanned.ref, exc))
-            return None
-
-    def _record(
-        self,
-        scanned: Scanned,
-        stripped: Stripped,
-        status: Status,
-        number: int | None,
-        output: str | None = None,
-        merged_into: str | None = None,
-    ) -> None:
-        record = ManifestRecord(
-            input=scanned.ref.doc_id,
-            status=status,
-            output=output,
-            merged_into=merged_into,
-            encoding=scanned.encoding,
-            confidence=round(scanned.confidence, 3),
-            lines_in=scanned.lines_in,
-            lines_removed=len(stripped.removals),
-            cluster=number,
-        )
-        self._manifest.write(record)
-        self._report.add_document(record, stripped)
-        if output is not None:
-            self._report.run.documents_out += 1
-
-    def _finish_cluster(self, number: int, members: dict[str, tuple[Scanned, Stripped]]) -> None:
-        cluster = self._clusters[number - 1]
-        if cluster.canonical not in members:  # it failed in pass 2: the others stand alone
-            for scanned, stripped in members.values():
-                self._write_alone(scanned, stripped, number)
-            self._report.add_cluster(number, cluster, (), {})
-            return
-        canonical_scanned, canonical = members[cluster.canonical]
-        others = [
-            stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical
-        ]
-        align = functools.cache(align_paragraphs)  # the merge aligns the first member again
-        alignments = {other.doc_id: _aligned_rows(canonical, other, align) for other in others}
-        if not self._merge:
-            for doc_id in cluster.members:
-                if doc_id in members:
-                    self._write_alone(*members[doc_id], number)
-            self._report.add_cluster(number, cluster, (), alignments)
-            return
-        merged = merge_cluster(canonical, others, align)
-        output = self._write(canonical_scanned, merged.text)
-        if output is None:
-            for doc_id, (scanned, _) in members.items():
-                if doc_id != cluster.canonical:
-                    reason = f"merged into {cluster.canonical}, whose output could not be written"
-                    failure = InputFailure(doc_id, scanned.ref.path, reason)
-                    self._report.run.failures.append(failure)
-            return
-        self._record(canonical_scanned, canonical, Status.CANONICAL, number, output=output)
-        for doc_id in cluster.members:
-            if doc_id != cluster.canonical and doc_id in members:
-                scanned, stripped = members[doc_id]
-                self._record(
-                    scanned, stripped, Status.MERGED, number, merged_into=cluster.canonical
-                )
-        self._report.add_cluster(number, cluster, merged.inserted, alignments)
+    number: int
+    finished: tuple[Finished, ...]
+    failures: tuple[InputFailure, ...]
+    merged: tuple[MergedParagraph, ...] = ()
+    alignments: dict[str, AlignedRows] = field(default_factory=dict)
+    reported: bool = True  # False: the merged output could not be written; no cluster entry
 
 
-def _aligned_rows(
-    a: Stripped, b: Stripped, align: Aligner
-) -> list[tuple[str | None, str | None, float]]:
+def notes_of(stripped: Stripped) -> Notes:
+    """The report's view of a stripped document."""
+    if not stripped.removals:
+        return Notes()
+    return Notes(stripped.removals, tuple(near_removals(stripped.kept, stripped.removals)))
+
+
+def finish_alone(
+    scanned: Scanned, stripped: Stripped, writer: OutputWriter, cluster: int | None = None
+) -> Finished | InputFailure:
+    """Write a document on its own (a JSON Lines document: hand its text back)."""
+    put = _put(scanned, stripped.text, writer)
+    if isinstance(put, InputFailure):
+        return put
+    output, text = put
+    return Finished(scanned, Status.KEPT, notes_of(stripped), output, cluster=cluster, text=text)
+
+
+def finish_cluster(
+    number: int,
+    cluster: Cluster,
+    members: Mapping[str, tuple[Scanned, Stripped]],
+    merge: bool,
+    writer: OutputWriter,
+) -> ClusterDone:
+    """Merge the members that could be read (``members``, in input order) and write the
+    result; without ``merge``, or without the canonical member, each is written alone."""
+    if cluster.canonical not in members:  # it failed in pass 2: the others stand alone
+        return _alone(number, members, writer, {})
+    canonical_scanned, canonical = members[cluster.canonical]
+    others = [stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical]
+    align = functools.cache(align_paragraphs)  # the merge aligns the first member again
+    alignments = {other.doc_id: _aligned_rows(canonical, other, align) for other in others}
+    if not merge:
+        in_order = {doc_id: members[doc_id] for doc_id in cluster.members if doc_id in members}
+        return _alone(number, in_order, writer, alignments)
+    merged = merge_cluster(canonical, others, align)
+    put = _put(canonical_scanned, merged.text, writer)
+    others_ids = [d for d in cluster.members if d != cluster.canonical and d in members]
+    if isinstance(put, InputFailure):
+        lost = [_orphan(members[d][0], cluster.canonical, writer) for d in others_ids]
+        return ClusterDone(number, (), (put, *lost), reported=False)
+    output, text = put
+    head = Finished(
+        canonical_scanned, Status.CANONICAL, notes_of(canonical), output, cluster=number, text=text
+    )
+    rest = [_merged_member(*members[d], cluster.canonical, number, writer) for d in others_ids]
+    return ClusterDone(number, (head, *rest), (), merged.inserted, alignments)
+
+
+def _put(
+    scanned: Scanned, text: str, writer: OutputWriter
+) -> tuple[str | None, str | None] | InputFailure:
+    """``(output, None)`` once written, ``(None, text)`` for a JSON Lines document (the main
+    process writes it), or the failure of a path that cannot be written."""
+    if scanned.ref.kind != "text":
+        return None, text
+    try:
+        return writer.write(scanned.ref, text), None
+    except InputError as exc:
+        writer.discard(scanned.ref)
+        return input_failure(scanned.ref, exc)
+
+
+def _alone(
+    number: int,
+    members: Mapping[str, tuple[Scanned, Stripped]],
+    writer: OutputWriter,
+    alignments: dict[str, AlignedRows],
+) -> ClusterDone:
+    finished: list[Finished] = []
+    failures: list[InputFailure] = []
+    for scanned, stripped in members.values():
+        done = finish_alone(scanned, stripped, writer, number)
+        (failures if isinstance(done, InputFailure) else finished).append(done)  # type: ignore[arg-type]
+    return ClusterDone(number, tuple(finished), tuple(failures), (), alignments)
+
+
+def _merged_member(
+    scanned: Scanned, stripped: Stripped, canonical: str, number: int, writer: OutputWriter
+) -> Finished:
+    writer.discard(scanned.ref)  # pass 1 wrote it before it was known to be a duplicate
+    return Finished(
+        scanned, Status.MERGED, notes_of(stripped), merged_into=canonical, cluster=number
+    )
+
+
+def _orphan(scanned: Scanned, canonical: str, writer: OutputWriter) -> InputFailure:
+    writer.discard(scanned.ref)
+    reason = f"merged into {canonical}, whose output could not be written"
+    return InputFailure(scanned.ref.doc_id, scanned.ref.path, reason)
+
+
+def _aligned_rows(a: Stripped, b: Stripped, align: Aligner) -> AlignedRows:
     """Paragraph pairs of canonical ``a`` and member ``b`` for the side-by-side diff."""
     pa, pb = paragraphs_of(a), paragraphs_of(b)
     rows = align(join_paragraphs(pa), join_paragraphs(pb))

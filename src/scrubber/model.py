@@ -148,6 +148,15 @@ class ManifestRecord:
 
 
 @dataclass(frozen=True)
+class Notes:
+    """What the report keeps of one stripped document: every removed line, and the kept
+    lines around them (``report.context.context_lines``), not the whole text."""
+
+    removals: tuple[Removal, ...] = ()
+    context: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scanned:
     """Pass 1's compact result for one document."""
 
@@ -160,15 +169,9 @@ class Scanned:
     fingerprints: LineFingerprints | None = None
     text: str | None = None  # stripped text, kept only for small corpora
     verdicts: Verdicts | None = None  # clean: pass 1's strip result, for pass 2 to reuse
+    output: str | None = None  # clean: where pass 1 wrote its stripped text (text inputs)
+    notes: Notes | None = None  # clean: pass 1's removals, for the report
     failure: InputFailure | None = None
-
-
-@dataclass(frozen=True)
-class Restripped:
-    scanned: Scanned
-    stripped: Stripped | None
-    failure: InputFailure | None = None
-    output: str | None = None  # where pass 2 already wrote it (a document in no cluster)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ removes the temporary files and writes everything again.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -21,11 +22,13 @@ from scrubber.errors import InputError, UsageError
 from scrubber.io.decode import display
 from scrubber.io.write import (
     AtomicJsonlWriter,
-    atomic_write_text,
     fsync_directory,
     make_dirs,
+    output_name,
     remove_stale_temporaries,
-    safe_output_path,
+    replace_file,
+    staged_name,
+    write_file,
 )
 from scrubber.model import DocRef, InputFailure
 
@@ -135,7 +138,7 @@ def claim_output_names(refs: Sequence[DocRef]) -> tuple[list[DocRef], list[Input
         if ref.kind == "jsonl":
             kept.append(ref)
             continue
-        name = safe_output_path(Path(), ref.doc_id).as_posix()
+        name = output_name(ref.doc_id)
         if name in RESERVED:
             reason = f"its output would overwrite scrubber's own {name}; rename or exclude it"
         elif name in owner:
@@ -156,6 +159,8 @@ class OutputWriter:
         self._jsonl: AtomicJsonlWriter | None = None
         self._real = out.resolve()
         self._checked: set[Path] = {out}
+        self._out = os.fspath(out)
+        self._made: set[str] = set()
 
     def write(self, ref: DocRef, text: str) -> str:
         """Write one document; return its output location relative to ``out``.
@@ -172,11 +177,48 @@ class OutputWriter:
                 record["source"] = ref.doc_id.rsplit("#", 1)[0]
             self._jsonl.write(record)
             return f"{JSONL_OUTPUT}#{ref.doc_id}"
-        target = safe_output_path(self.out, ref.doc_id)
-        name = target.relative_to(self.out).as_posix()
-        self._check_inside(target.parent)
+        name = output_name(ref.doc_id)
+        target = os.path.join(self._out, name)
+        with self._errors(ref, name):
+            self._make_folder(os.path.dirname(target))
+            replace_file(target, body.encode("utf-8"))  # OutputDirectory.finish syncs
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(staged_name(target))
+        return name
+
+    def stage(self, ref: DocRef, text: str) -> str:
+        """Write a text document under a temporary name next to its output (``commit``
+        moves it into place, ``discard`` removes it); return the output location.
+
+        Pass 1 writes every page this way before the duplicates are known: a run killed
+        before pass 2 leaves only temporary files, which the next run removes."""
+        body = text + "\n" if text else ""
+        name = output_name(ref.doc_id)
+        target = os.path.join(self._out, name)
+        with self._errors(ref, name):
+            self._make_folder(os.path.dirname(target))
+            write_file(staged_name(target), body.encode("utf-8"), like=target)
+        return name
+
+    def commit(self, ref: DocRef) -> None:
+        """Move a staged document into place."""
+        name = output_name(ref.doc_id)
+        target = os.path.join(self._out, name)
+        with self._errors(ref, name):
+            os.replace(staged_name(target), target)
+
+    def discard(self, ref: DocRef) -> None:
+        """Remove a staged document (it was merged, or failed in pass 2)."""
+        if ref.kind == "text":
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(staged_name(os.path.join(self._out, output_name(ref.doc_id))))
+
+    @contextlib.contextmanager
+    def _errors(self, ref: DocRef, name: str) -> Iterator[None]:
+        """An output path that cannot be written fails its document (``InputError``); a
+        directory that cannot be written fails the run (``UsageError``)."""
         try:
-            atomic_write_text(target, body, durable=False)  # OutputDirectory.finish syncs
+            yield
         except OSError as exc:
             why = (exc.strerror or str(exc)).lower()
             if exc.errno in _PATH_ERRORS:
@@ -184,7 +226,14 @@ class OutputWriter:
                     display(ref.path), f"cannot write its output {name}: {why}"
                 ) from exc
             raise UsageError(f"{self.out}: cannot write {name}: {why}") from exc
-        return name
+
+    def _make_folder(self, folder: str) -> None:
+        """Create a folder for outputs once, refusing a symlink that leads out of OUT."""
+        if folder in self._made:
+            return
+        self._check_inside(Path(folder))
+        make_dirs(Path(folder))
+        self._made.add(folder)
 
     def _check_inside(self, folder: Path) -> None:
         """Refuse to write through a symlink that leads out of OUT (left there before --force)."""

@@ -14,20 +14,27 @@ unless the corpus is small enough to keep its stripped text in memory.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from scrubber import dedup, replay, rules
-from scrubber.assemble import ClusterAssembler, ManifestWriter, failed_record
+from scrubber.assemble import ClusterDone, Finished, finish_alone, finish_cluster, notes_of
 from scrubber.config import Settings
 from scrubber.errors import InputError
-from scrubber.io import input_failure, iter_refs, load_document
+from scrubber.io import (
+    PendingRecord,
+    RecordIds,
+    input_failure,
+    iter_refs,
+    load_document,
+    pending_document,
+)
 from scrubber.model import (
     Cluster,
     DocRef,
@@ -37,7 +44,6 @@ from scrubber.model import (
     Pair,
     ProgressCallback,
     ProgressEvent,
-    Restripped,
     Scanned,
     Stripped,
     no_progress,
@@ -49,10 +55,10 @@ from scrubber.parallel import (
     resolve_jobs,
     worker_state,
 )
+from scrubber.record import ManifestWriter, Recorder, failed_record
 from scrubber.report import ReportBuilder, RunReport
 from scrubber.report.render import write_reports
 
-KEEP_TEXT_BELOW_BYTES = 512 * 1024 * 1024  # inputs smaller than this keep stripped text in memory
 SKETCH_CHUNK = 512  # documents a worker sketches per task in dupes
 
 
@@ -62,6 +68,7 @@ class Corpus:
 
     docs: tuple[Scanned, ...]
     failures: tuple[InputFailure, ...]
+    table: dedup.SketchTable | None = None  # row i: docs[i]'s sketch (else in each Scanned)
 
     @property
     def ids(self) -> list[str]:
@@ -103,17 +110,19 @@ def scan_refs(
     fingerprints: bool = False,
     verdicts: bool = False,
     cache: Path | None = None,
+    writer: OutputWriter | None = None,
 ) -> Corpus:
     """Pass 1 over documents already found; ``failures`` are discovery's, kept in front.
 
     ``strip``: also run the per-page rules (``clean`` does; ``dupes`` strips only the
     documents it compares). With ``cache`` (an index file, see ``scrubber.index``) only
-    documents the index has not seen are read (and stripped); the result is the same."""
+    documents the index has not seen are read (and stripped); the result is the same.
+    With ``writer`` (and ``verdicts``), each text document's stripped text is written as
+    soon as it is known (pass 2 rewrites or removes the few that change)."""
     results: Iterable[Scanned]
     if cache is None:
-        results = scan_documents(
-            refs, settings, progress, strip=strip, fingerprints=fingerprints, verdicts=verdicts
-        )
+        state = _scan_state(settings, strip or fingerprints, verdicts, writer)
+        return _scan_in_chunks(refs, failures, state, progress)
     else:
         from scrubber.index import use_index
 
@@ -139,17 +148,11 @@ def scan_documents(
     strip: bool = True,
     fingerprints: bool = False,
     verdicts: bool = False,
+    writer: OutputWriter | None = None,
 ) -> Iterator[Scanned]:
     """Pass 1 for each document, in order, on all cores. ``verdicts``: keep the strip
-    result compact for pass 2 (see ``scrubber.replay``)."""
-    state = {
-        "settings": settings,
-        "dedup": dedup.DedupSettings.from_settings(settings),
-        "strip": strip or fingerprints,
-        "fingerprints": fingerprints,
-        "keep_text": (strip or fingerprints) and _input_bytes(refs) < KEEP_TEXT_BELOW_BYTES,
-        "verdicts": verdicts,
-    }
+    result compact for pass 2 (see ``scrubber.replay``) and write it (``writer``)."""
+    state = _scan_state(settings, strip or fingerprints, verdicts, writer)
     done = 0
 
     def tick(n: int) -> None:
@@ -161,32 +164,99 @@ def scan_documents(
     yield from map_ordered(_scan_one, refs, state, settings.jobs, on_done=tick)
 
 
+def _scan_state(
+    settings: Settings, strip: bool, verdicts: bool, writer: OutputWriter | None
+) -> dict[str, Any]:
+    if resolve_jobs(settings.jobs) > 1:
+        dedup.kernels.warm_up()  # once here, not in every worker process
+    return {
+        "settings": settings,
+        "dedup": dedup.DedupSettings.from_settings(settings),
+        "strip": strip or verdicts,
+        "verdicts": verdicts,
+        "writer": writer if verdicts else None,
+    }
+
+
+def _scan_in_chunks(
+    refs: Sequence[DocRef],
+    failures: Sequence[InputFailure],
+    state: dict[str, Any],
+    progress: ProgressCallback,
+) -> Corpus:
+    """Pass 1 with the sketches sent back as a block per chunk (see ``sketch_refs``)."""
+    settings: Settings = state["settings"]
+    docs: list[Scanned] = []
+    failed = list(failures)
+    parts: list[dedup.SketchTable] = []
+    progress(ProgressEvent("scan", 0, len(refs)))
+    for _chunk, (scanned, part) in map_chunks(
+        _scan_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK // 2
+    ):
+        lost = [s.failure for s in scanned if s.failure is not None]
+        if lost:
+            failed.extend(lost)
+            part = part.rows(np.array([s.failure is None for s in scanned]))
+        docs.extend(s for s in scanned if s.failure is None)
+        parts.append(part)
+        progress(ProgressEvent("scan", len(docs) + len(failed) - len(failures), len(refs)))
+    return Corpus(tuple(docs), tuple(failed), dedup.SketchTable.concat(parts, settings.num_perm))
+
+
+def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[Scanned], dedup.SketchTable]:
+    state = worker_state()
+    part = dedup.SketchTable.zeros(len(refs), state["settings"].num_perm)
+    scanned = []
+    for row, ref in enumerate(refs):
+        one, sketch = _scan_doc(ref)
+        if sketch is not None:
+            part.put(row, sketch)
+        scanned.append(one)
+    return scanned, part
+
+
 def _scan_one(ref: DocRef) -> Scanned:
+    scanned, sketch = _scan_doc(ref)
+    return replace(scanned, sketch=sketch) if sketch is not None else scanned
+
+
+def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
+    """Pass 1 for one document: read, sketch, and (``strip``) strip, fingerprint, write."""
     state = worker_state()
     settings: Settings = state["settings"]
     try:
         doc = load_document(ref, settings.errors)
     except InputError as exc:
-        return Scanned(ref, failure=input_failure(ref, exc))
+        return Scanned(ref, failure=input_failure(ref, exc)), None
     sketch = dedup.sketch(doc.text, state["dedup"])
     if not state["strip"]:
-        return Scanned(ref=ref, encoding=doc.encoding, confidence=doc.confidence, sketch=sketch)
-    stripped = strip_document(doc, settings)
+        return Scanned(ref=ref, encoding=doc.encoding, confidence=doc.confidence), sketch
+    page = rules.strip_and_fingerprint(doc.doc_id, doc.text, settings)
+    stripped = page.stripped
     text = stripped.text
-    fingerprints = rules.fingerprint_lines(stripped.kept) if state["fingerprints"] else None
-    return Scanned(
+    verdicts = replay.record(doc, page) if state["verdicts"] else None
+    scanned = Scanned(
         ref=ref,
         encoding=doc.encoding,
         confidence=doc.confidence,
-        lines_in=len(doc.lines),
+        lines_in=len(stripped.kept) + len(stripped.removals),
         words=len(text.split()),
-        sketch=sketch,
-        fingerprints=fingerprints,
-        text=text if state["keep_text"] else None,
-        verdicts=replay.record(doc, stripped, fingerprints.hashes if fingerprints else ())
-        if state["verdicts"]
-        else None,
+        fingerprints=page.fingerprints,
+        verdicts=verdicts,
+        output=_written(ref, text, state["writer"]),
+        notes=notes_of(stripped) if verdicts is not None else None,
     )
+    return scanned, sketch
+
+
+def _written(ref: DocRef, text: str, writer: OutputWriter | None) -> str | None:
+    """Where pass 1 staged a text document's stripped text (None: pass 2 writes it)."""
+    if writer is None or ref.kind != "text":
+        return None
+    try:
+        return writer.stage(ref, text)
+    except InputError:  # pass 2 tries again and records the failure
+        return None
 
 
 def sketch_document(doc: Document, settings: Settings) -> dedup.DocSketch:
@@ -215,24 +285,22 @@ def strip_document(
     return rules.strip_page(doc.doc_id, doc.text, settings, templates=templates, site=site)
 
 
-def _input_bytes(refs: Sequence[DocRef]) -> int:
-    total = 0
-    for path in {ref.path for ref in refs}:
-        try:
-            total += os.stat(path).st_size
-        except OSError:
-            continue
-    return total
-
-
 def stripped_text_loader(corpus: Corpus, settings: Settings) -> Callable[[int], str]:
-    """The verification text of document i: from memory when pass 1 kept it, else read
-    and stripped."""
-    read = ref_text_loader([s.ref for s in corpus.docs], settings)
+    """The verification text of document i, read again: pass 1's strip result replayed
+    when it kept one (``clean``), else stripped."""
+    docs = corpus.docs
+    strip_again = ref_text_loader([s.ref for s in docs], settings)
 
     def load(index: int) -> str:
-        text = corpus.docs[index].text
-        return text if text is not None else read(index)
+        verdicts = docs[index].verdicts
+        if verdicts is None:
+            return strip_again(index)
+        try:
+            doc = load_document(docs[index].ref, settings.errors)
+        except InputError:  # changed or vanished since pass 1: it verifies as nothing
+            return ""
+        replayed = replay.replay(doc, verdicts)
+        return replayed.text if replayed is not None else verification_text(doc, settings)
 
     return load
 
@@ -269,12 +337,21 @@ def cluster(
         from scrubber.engines import ray as ray_engine  # an optional extra: imported on use
 
         return ray_engine.cluster_corpus(corpus, settings, progress, scores_out)
-    table = dedup.SketchTable.zeros(len(corpus.docs), settings.num_perm)
+    table = corpus_table(corpus, settings.num_perm)
+    load = stripped_text_loader(corpus, settings)
+    return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out)
+
+
+def corpus_table(corpus: Corpus, num_perm: int) -> dedup.SketchTable:
+    """The corpus's sketches as a table, a row per document (a document with no sketch:
+    a row of zeros, never a candidate)."""
+    if corpus.table is not None:
+        return corpus.table
+    table = dedup.SketchTable.zeros(len(corpus.docs), num_perm)
     for row, scanned in enumerate(corpus.docs):
         if scanned.sketch is not None:
             table.put(row, scanned.sketch)
-    load = stripped_text_loader(corpus, settings)
-    return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out)
+    return table
 
 
 def cluster_sketches(
@@ -395,7 +472,7 @@ def find_dupes(
         documents, failures = len(corpus.docs), corpus.failures
     else:
         found_failures: list[InputFailure] = []
-        sketched = sketch_refs(found_refs(paths, settings, found_failures), settings, progress)
+        sketched = sketch_refs(found_items(paths, settings, found_failures), settings, progress)
         ids = [ref.doc_id for ref in sketched.refs]
         found = find_candidates(ids, sketched.table, settings, progress)
         refs, failures = sketched.refs, (*found_failures, *sketched.failures)
@@ -422,6 +499,17 @@ def found_refs(
             yield item
 
 
+def found_items(
+    paths: Sequence[str], settings: Settings, failures: list[InputFailure]
+) -> Iterator[DocRef | PendingRecord]:
+    """``found_refs``, with JSON Lines records left for the workers to parse."""
+    for item in iter_refs(paths, settings.globs, defer_records=True):
+        if isinstance(item, InputFailure):
+            failures.append(item)
+        else:
+            yield item
+
+
 @dataclass(frozen=True)
 class Sketched:
     """Pass 1 of ``dupes``: the readable documents (input order) and their sketches."""
@@ -432,101 +520,175 @@ class Sketched:
 
 
 def sketch_refs(
-    refs: Iterable[DocRef], settings: Settings, progress: ProgressCallback = no_progress
+    items: Iterable[DocRef | PendingRecord],
+    settings: Settings,
+    progress: ProgressCallback = no_progress,
 ) -> Sketched:
-    """Read and sketch every document on all cores, starting while ``refs`` is still
+    """Read and sketch every document on all cores, starting while ``items`` is still
     being produced; workers send back a block of signatures per chunk of documents, not
-    an object per document."""
-    total = len(refs) if isinstance(refs, Sequence) else 0  # 0: not known yet
+    an object per document. JSON Lines records (``PendingRecord``) are parsed by the
+    workers; their ids are checked for repeats here, in order."""
+    total = len(items) if isinstance(items, Sequence) else 0  # 0: not known yet
     if resolve_jobs(settings.jobs) > 1:
         dedup.kernels.warm_up()  # once here, not in every worker process
     kept: list[DocRef] = []
     parts: list[dedup.SketchTable] = []
     failures: list[InputFailure] = []
+    ids = RecordIds()
     state = {"settings": settings, "dedup": dedup.DedupSettings.from_settings(settings)}
     progress(ProgressEvent("scan", 0, total))
-    for chunk, (part, lost) in map_chunks(
-        _sketch_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK
+    for chunk, (part, found) in map_chunks(
+        _sketch_chunk, items, state, settings.jobs, chunk_size=SKETCH_CHUNK
     ):
-        failed = {row for row, _ in lost}
-        failures.extend(failure for _, failure in lost)
-        kept.extend(ref for row, ref in enumerate(chunk) if row not in failed)
-        if failed:
-            part = part.rows(np.array([row not in failed for row in range(len(chunk))]))
-        parts.append(part)
+        checked = [_checked(item, ref, ids) for item, ref in zip(chunk, found, strict=True)]
+        failures.extend(ref for ref in checked if isinstance(ref, InputFailure))
+        good = [isinstance(ref, DocRef) for ref in checked]
+        kept.extend(ref for ref in checked if isinstance(ref, DocRef))
+        parts.append(part if all(good) else part.rows(np.array(good)))
         progress(ProgressEvent("scan", len(kept) + len(failures), total))
     table = dedup.SketchTable.concat(parts, settings.num_perm)
     return Sketched(tuple(kept), table, tuple(failures))
 
 
+def _checked(
+    item: DocRef | PendingRecord, found: DocRef | InputFailure, ids: RecordIds
+) -> DocRef | InputFailure:
+    return ids.check(found, item.source) if isinstance(item, PendingRecord) else found
+
+
 def _sketch_chunk(
-    refs: Sequence[DocRef],
-) -> tuple[dedup.SketchTable, list[tuple[int, InputFailure]]]:
+    items: Sequence[DocRef | PendingRecord],
+) -> tuple[dedup.SketchTable, list[DocRef | InputFailure]]:
+    """The sketches of a chunk of documents, and each one's ref (or why it failed)."""
     state = worker_state()
     settings: Settings = state["settings"]
-    part = dedup.SketchTable.zeros(len(refs), settings.num_perm)
-    lost: list[tuple[int, InputFailure]] = []
-    for row, ref in enumerate(refs):
-        try:
-            doc = load_document(ref, settings.errors)
-        except InputError as exc:
-            lost.append((row, input_failure(ref, exc)))
+    part = dedup.SketchTable.zeros(len(items), settings.num_perm)
+    found: list[DocRef | InputFailure] = []
+    for row, item in enumerate(items):
+        doc = _loaded(item, settings.errors)
+        if isinstance(doc, InputFailure):
+            found.append(doc)
             continue
         part.put(row, dedup.sketch(doc.text, state["dedup"]))
-    return part, lost
+        found.append(doc.ref)
+    return part, found
 
 
-def restrip(
+def _loaded(item: DocRef | PendingRecord, errors: str) -> Document | InputFailure:
+    if isinstance(item, PendingRecord):
+        return pending_document(item, errors)
+    try:
+        return load_document(item, errors)
+    except InputError as exc:
+        return input_failure(item, exc)
+
+
+def finish(
     corpus: Corpus,
+    clusters: Sequence[Cluster],
     settings: Settings,
     templates: rules.TemplateIndex | None,
+    writer: OutputWriter,
     progress: ProgressCallback = no_progress,
-    writer: OutputWriter | None = None,
-    clusters: Sequence[Cluster] = (),
-) -> Iterator[Restripped]:
-    """Pass 2: read every document again and strip it with the site templates, in input
-    order. With a ``writer``, the workers also write each text document that is in none of
-    the ``clusters`` (the others are merged first)."""
+) -> Iterator[Scanned | Finished | InputFailure | ClusterDone]:
+    """Pass 2: what became of every document, in input order (a cluster at its last
+    member). A page that pass 1 wrote and the site templates cannot change is settled
+    (the ``Scanned`` comes back as it is); the others are stripped again with the
+    templates and written, and each cluster is merged, on all cores."""
+    number = {m: n for n, c in enumerate(clusters, 1) for m in c.members}
+    last = {number[s.ref.doc_id]: i for i, s in enumerate(corpus.docs) if s.ref.doc_id in number}
+    work: list[tuple[int, int]] = []  # (document index, cluster number or 0)
+    for i, scanned in enumerate(corpus.docs):
+        n = number.get(scanned.ref.doc_id, 0)
+        if (n and last[n] == i) or (not n and not _settled(scanned, templates)):
+            work.append((i, n))
     state = {
         "settings": settings,
         "templates": templates,
         "docs": corpus.docs,  # workers are forked: they share it, nothing is sent
+        "clusters": clusters,
+        "members": _member_indices(corpus, clusters),
         "writer": writer,
-        "clustered": frozenset(m for c in clusters for m in c.members),
     }
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        progress(ProgressEvent("strip", done, len(corpus.docs)))
-
     progress(ProgressEvent("strip", 0, len(corpus.docs)))
-    indices = range(len(corpus.docs))
-    for index, (stripped, failure, output) in zip(
-        indices, map_ordered(_restrip_one, indices, state, settings.jobs, on_done=tick), strict=True
-    ):
-        yield Restripped(corpus.docs[index], stripped, failure, output)
+    done = iter(map_ordered(_finish_one, work, state, settings.jobs))
+    for i, scanned in enumerate(corpus.docs):
+        n = number.get(scanned.ref.doc_id, 0)
+        if not n and _settled(scanned, templates):
+            yield _committed(scanned, writer)
+        elif not n or last[n] == i:
+            yield next(done)
+        if i % 1024 == 1023 or i == len(corpus.docs) - 1:
+            progress(ProgressEvent("strip", i + 1, len(corpus.docs)))
 
 
-def _restrip_one(index: int) -> tuple[Stripped | None, InputFailure | None, str | None]:
+def _committed(scanned: Scanned, writer: OutputWriter) -> Scanned | InputFailure:
+    """A settled document, its staged output moved into place."""
+    try:
+        writer.commit(scanned.ref)
+    except InputError as exc:
+        return input_failure(scanned.ref, exc)
+    return scanned
+
+
+def _settled(scanned: Scanned, templates: rules.TemplateIndex | None) -> bool:
+    """Pass 1 wrote it, and pass 2 would write the same."""
+    if scanned.output is None or scanned.verdicts is None:
+        return False
+    return templates is None or replay.unchanged_by(
+        scanned.verdicts, templates.for_site(scanned.ref.site)
+    )
+
+
+def _member_indices(corpus: Corpus, clusters: Sequence[Cluster]) -> list[list[int]]:
+    """Per cluster, its members' positions in the corpus, in input order."""
+    members: list[list[int]] = [[] for _ in clusters]
+    number = {m: n for n, c in enumerate(clusters) for m in c.members}
+    for i, scanned in enumerate(corpus.docs):
+        n = number.get(scanned.ref.doc_id)
+        if n is not None:
+            members[n].append(i)
+    return members
+
+
+def _finish_one(item: tuple[int, int]) -> Finished | InputFailure | ClusterDone:
+    index, number = item
+    state = worker_state()
+    writer: OutputWriter = state["writer"]
+    if not number:
+        stripped = _stripped_again(state["docs"][index])
+        if isinstance(stripped, InputFailure):
+            return stripped
+        return finish_alone(state["docs"][index], stripped, writer)
+    members: dict[str, tuple[Scanned, Stripped]] = {}
+    failures: list[InputFailure] = []
+    for i in state["members"][number - 1]:
+        scanned = state["docs"][i]
+        stripped = _stripped_again(scanned)
+        if isinstance(stripped, InputFailure):
+            failures.append(stripped)
+        else:
+            members[scanned.ref.doc_id] = (scanned, stripped)
+    settings: Settings = state["settings"]
+    cluster = state["clusters"][number - 1]
+    done = finish_cluster(number, cluster, members, settings.merge, writer)
+    return replace(done, failures=(*failures, *done.failures)) if failures else done
+
+
+def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
+    """A document read again and stripped with the site templates (pass 1's result when
+    they cannot change it); a document that vanished since pass 1 loses its output."""
     state = worker_state()
     settings: Settings = state["settings"]
-    scanned: Scanned = state["docs"][index]
     try:
         doc = load_document(scanned.ref, settings.errors)
     except InputError as exc:  # changed or vanished since pass 1
-        return None, input_failure(scanned.ref, exc), None
+        state["writer"].discard(scanned.ref)
+        return input_failure(scanned.ref, exc)
     stripped = _replayed(doc, scanned, state["templates"])
     if stripped is None:
         stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
-    writer: OutputWriter | None = state["writer"]
-    if writer is None or scanned.ref.kind != "text" or scanned.ref.doc_id in state["clustered"]:
-        return stripped, None, None
-    try:
-        return stripped, None, writer.write(scanned.ref, stripped.text)
-    except InputError:  # the main process writes it again and records the failure
-        return stripped, None, None
+    return stripped
 
 
 def _replayed(
@@ -591,31 +753,37 @@ def _clean_into(
     cache: Path | None = None,
 ) -> RunReport:
     timer = _StageTimer()
-    corpus = scan_refs(
-        refs,
-        failures,
-        settings,
-        progress,
-        fingerprints=settings.templates,
-        verdicts=True,
-        cache=cache,
-    )
-    timer.lap("scan")
-    scores: list[float] = []
-    clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
-    timer.lap("dedup")
-    progress(ProgressEvent("templates", 0, 1))
-    templates = learn_templates(corpus, clusters, settings) if settings.templates else None
-    progress(ProgressEvent("templates", 1, 1))
-    timer.lap("templates")
     builder = ReportBuilder(settings)
-    builder.add_similarities(scores)
-    builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
-    builder.run.failures.extend(corpus.failures)
     with OutputWriter(out) as writer, ManifestWriter(out) as manifest:
-        assembler = ClusterAssembler(clusters, settings.merge, writer, builder, manifest)
-        for item in restrip(corpus, settings, templates, progress, writer, clusters):
-            assembler.add(item)
+        corpus = scan_refs(
+            refs,
+            failures,
+            settings,
+            progress,
+            fingerprints=settings.templates,
+            verdicts=True,
+            cache=cache,
+            writer=writer,
+        )
+        timer.lap("scan")
+        scores: list[float] = []
+        clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
+        timer.lap("dedup")
+        progress(ProgressEvent("templates", 0, 1))
+        templates = learn_templates(corpus, clusters, settings) if settings.templates else None
+        progress(ProgressEvent("templates", 1, 1))
+        timer.lap("templates")
+        builder.add_similarities(scores)
+        builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
+        builder.run.failures.extend(corpus.failures)
+        recorder = Recorder(clusters, writer, builder, manifest)
+        for item in finish(corpus, clusters, settings, templates, writer, progress):
+            if isinstance(item, Scanned):
+                recorder.settled(item)
+            elif isinstance(item, ClusterDone):
+                recorder.cluster(item)
+            else:
+                recorder.document(item)
         for failure in builder.run.failures:
             manifest.write(failed_record(failure))
     timer.lap("strip+merge+write")

@@ -17,11 +17,9 @@ from dataclasses import dataclass
 
 from scrubber import rules
 from scrubber.model import Document, Line, Removal, Stripped
-from scrubber.rules.registry import PAGE_RULES
 
 _NAMES: tuple[str, ...] = tuple(info.name for info in rules.list_rules())
 _CODES = {name: code for code, name in enumerate(_NAMES, start=1)}  # 0: the line is kept
-_BY_PAGE_RULES = frozenset(rule.info.name for rule in PAGE_RULES)
 
 
 @dataclass(frozen=True)
@@ -44,15 +42,12 @@ def _checksum(text: str) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
-def record(doc: Document, stripped: Stripped, kept_hashes: tuple[int, ...]) -> Verdicts:
-    """The verdicts of a page stripped without templates; ``kept_hashes`` are the
-    fingerprints of its kept lines (``rules.fingerprint_lines(stripped.kept).hashes``)."""
-    codes = bytearray(len(_lines(doc.text)))
-    for removal in stripped.removals:
+def record(doc: Document, page: rules.FingerprintedPage) -> Verdicts:
+    """The verdicts of a page stripped without templates (``rules.strip_and_fingerprint``)."""
+    codes = bytearray(len(page.stripped.kept) + len(page.stripped.removals))
+    for removal in page.stripped.removals:
         codes[removal.line_no - 1] = _CODES[removal.rule]
-    by_page_rules = [Line(r.line_no, r.text) for r in stripped.removals if r.rule in _BY_PAGE_RULES]
-    seen = kept_hashes + rules.fingerprint_lines(by_page_rules).hashes
-    return Verdicts(bytes(codes), _checksum(doc.text), seen)
+    return Verdicts(bytes(codes), _checksum(doc.text), page.seen)
 
 
 def unchanged_by(verdicts: Verdicts, templates: frozenset[int]) -> bool:

@@ -17,8 +17,13 @@ from collections.abc import Iterator, Sequence
 
 from scrubber.errors import InputError
 from scrubber.io.decode import Decoded, decode_bytes, display, normalize_newlines, sniff_binary
-from scrubber.io.discover import iter_refs
-from scrubber.io.jsonl import iter_jsonl_lines, read_record_text, release_cached_files
+from scrubber.io.discover import PendingRecord, RecordIds, iter_refs
+from scrubber.io.jsonl import (
+    iter_jsonl_lines,
+    read_record_text,
+    record_text,
+    release_cached_files,
+)
 from scrubber.io.write import (
     AtomicJsonlWriter,
     atomic_write_bytes,
@@ -31,6 +36,8 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "AtomicJsonlWriter",
     "Decoded",
+    "PendingRecord",
+    "RecordIds",
     "atomic_write_bytes",
     "atomic_write_text",
     "decode_bytes",
@@ -38,6 +45,7 @@ __all__ = [
     "iter_jsonl_lines",
     "iter_refs",
     "load_document",
+    "pending_document",
     "read_documents",
     "release_cached_files",
     "safe_output_path",
@@ -57,6 +65,25 @@ def load_document(ref: DocRef, errors: str = "replace") -> Document:
         decoded = Decoded(text.removeprefix("\ufeff"), "utf-8", 1.0, replaced)
     else:
         decoded = _decode_file(ref.path, errors)
+    return _document(ref, decoded)
+
+
+def pending_document(item: PendingRecord, errors: str = "replace") -> Document | InputFailure:
+    """``load_document`` for a JSON Lines line that discovery read but did not parse
+    (``iter_refs(..., defer_records=True)``); the failure when it is not a usable record."""
+    found, value = item.parse()
+    if isinstance(found, InputFailure):
+        return found
+    try:
+        text, replaced = record_text(
+            item.raw, found.path, found.offset, found.member, errors, value
+        )
+    except InputError as exc:
+        return input_failure(found, exc)
+    return _document(found, Decoded(text.removeprefix("\ufeff"), "utf-8", 1.0, replaced))
+
+
+def _document(ref: DocRef, decoded: Decoded) -> Document:
     warnings = (f"replaced {decoded.replaced} undecodable bytes",) if decoded.replaced else ()
     text = normalize_newlines(decoded.text)
     return Document(ref, text, decoded.encoding, decoded.confidence, warnings)

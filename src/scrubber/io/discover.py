@@ -28,6 +28,7 @@ import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal, overload
 
 from scrubber.errors import UsageError
 from scrubber.io import jsonl
@@ -57,10 +58,29 @@ class FileEntry:
     problem: str = ""
 
 
-def iter_refs(paths: Sequence[str], globs: Sequence[str]) -> Iterator[Found]:
+@overload
+def iter_refs(
+    paths: Sequence[str], globs: Sequence[str], *, defer_records: Literal[False] = False
+) -> Iterator[Found]: ...
+
+
+@overload
+def iter_refs(
+    paths: Sequence[str], globs: Sequence[str], *, defer_records: bool
+) -> Iterator[Found | PendingRecord]: ...
+
+
+def iter_refs(
+    paths: Sequence[str], globs: Sequence[str], *, defer_records: bool = False
+) -> Iterator[Found | PendingRecord]:
     """The documents under ``paths`` (see the module docstring), as :class:`DocRef` records or
     :class:`InputFailure` for what cannot be used. Raises :class:`UsageError` at once, before
-    anything is yielded, when a path does not exist."""
+    anything is yielded, when a path does not exist.
+
+    ``defer_records``: the lines of JSON Lines files come as :class:`PendingRecord` (read,
+    not parsed), for workers to parse (``PendingRecord.parse``) and the caller to check
+    for repeated ids (``RecordIds``), in order: parsing every record here would be the
+    one serial step of reading a large JSON Lines file."""
     if not paths:
         raise UsageError("no input paths given; name at least one file or directory")
     for path in paths:
@@ -68,7 +88,7 @@ def iter_refs(paths: Sequence[str], globs: Sequence[str]) -> Iterator[Found]:
             raise UsageError(f"{display(path)}: no such file or directory; check the path")
         if not os.path.exists(path):
             raise UsageError(f"{display(path)}: a symlink to a missing file; fix or remove it")
-    return _iter_roots(roots(paths), tuple(glob.lower() for glob in globs))
+    return _iter_roots(roots(paths), tuple(glob.lower() for glob in globs), defer_records)
 
 
 def matches(name: str, globs: Sequence[str]) -> bool:
@@ -99,22 +119,25 @@ def roots(paths: Sequence[str]) -> list[Root]:
     return [Root(given, labels[absolute]) for absolute, given in unique.items()]
 
 
-def _iter_roots(roots: list[Root], globs: tuple[str, ...]) -> Iterator[Found]:
+def _iter_roots(
+    roots: list[Root], globs: tuple[str, ...], defer: bool
+) -> Iterator[Found | PendingRecord]:
     for root in roots:
         if os.path.isdir(root.path):
-            yield from _walk(root, globs)
+            yield from _walk(root, globs, defer)
         else:
-            yield from _given_file_refs(root)
+            yield from _given_file_refs(root, defer)
 
 
-def _given_file_refs(root: Root) -> Iterator[Found]:
+def _given_file_refs(root: Root, defer: bool) -> Iterator[Found | PendingRecord]:
     """A file named on the command line: globs do not apply to it."""
     base = os.path.basename(root.path)
     name = root.label or display(base)
     if display(base) != base:
         yield InputFailure(name, display(root.path), "the file name is not valid UTF-8; rename it")
     elif jsonl.is_jsonl(root.path):
-        yield from _jsonl_refs(root.path, name, f"{root.label}/" if root.label else "", name)
+        prefix = f"{root.label}/" if root.label else ""
+        yield from _jsonl_refs(JsonlFile(root.path, name, prefix, name), defer)
     else:
         # Files named one by one (pre-commit passes them so) group by the directory they are in.
         site = os.path.dirname(os.path.normpath(root.path)) if root.label else ""
@@ -123,12 +146,12 @@ def _given_file_refs(root: Root) -> Iterator[Found]:
         )
 
 
-def _walk(root: Root, globs: tuple[str, ...]) -> Iterator[Found]:
+def _walk(root: Root, globs: tuple[str, ...], defer: bool) -> Iterator[Found | PendingRecord]:
     for found in walk_files(root, globs):
         if isinstance(found, InputFailure):
             yield found
         else:
-            yield from _entry_refs(root, found)
+            yield from _entry_refs(root, found, defer)
 
 
 def walk_files(
@@ -206,7 +229,7 @@ def _directory_problem(entry: os.DirEntry[str], visited: set[tuple[int, int]]) -
     return ""
 
 
-def _entry_refs(root: Root, item: FileEntry) -> Iterator[Found]:
+def _entry_refs(root: Root, item: FileEntry, defer: bool) -> Iterator[Found | PendingRecord]:
     """Refs for one file that matched the globs: itself, or the records of a JSONL file."""
     if display(item.rel) != item.rel:
         yield _failure(root, item, "the file name is not valid UTF-8; rename it")
@@ -218,7 +241,7 @@ def _entry_refs(root: Root, item: FileEntry) -> Iterator[Found]:
         return
     doc_id = _join(root.label, item.rel)
     if jsonl.is_jsonl(item.rel) and stat.S_ISREG(info.st_mode):
-        yield from _jsonl_refs(item.path, doc_id, f"{doc_id}#", doc_id)
+        yield from _jsonl_refs(JsonlFile(item.path, doc_id, f"{doc_id}#", doc_id), defer)
     else:
         yield from _file_ref(item.path, doc_id, _site(root, item.rel), info)
 
@@ -230,22 +253,26 @@ def _file_ref(path: str, doc_id: str, site: str, info: os.stat_result) -> Iterat
     yield DocRef(doc_id=doc_id, path=path, site=site)
 
 
-def _jsonl_refs(path: str, name: str, id_prefix: str, default_site: str) -> Iterator[Found]:
+def _jsonl_refs(source: JsonlFile, defer: bool) -> Iterator[Found | PendingRecord]:
     """One DocRef per good record of a JSON Lines file, an InputFailure per bad line; one
-    InputFailure for the file when it is binary (an image or archive under a .jsonl name)."""
-    source = _JsonlSource(path, name, id_prefix, default_site)
+    InputFailure for the file when it is binary (an image or archive under a .jsonl name).
+    ``defer``: a PendingRecord per non-blank line instead (see ``iter_refs``)."""
+    ids = RecordIds()
     line_no = 0
     try:
-        binary = _sniff_jsonl(path)
+        binary = _sniff_jsonl(source.path)
         if binary is not None:
-            yield InputFailure(name, display(path), f"not JSON Lines: {binary}; remove it")
+            reason = f"not JSON Lines: {binary}; remove it"
+            yield InputFailure(source.name, display(source.path), reason)
             return
-        for line_no, offset, raw in jsonl.iter_jsonl_lines(path):
-            if raw.strip():  # blank lines (a trailing newline, spacing) are not records
-                yield source.ref(line_no, offset, raw)
+        for line_no, offset, raw in jsonl.iter_jsonl_lines(source.path):
+            if not raw.strip():  # blank lines (a trailing newline, spacing) are not records
+                continue
+            pending = PendingRecord(source, line_no, offset, raw)
+            yield pending if defer else ids.check(pending.parse()[0], source)
     except jsonl.READ_ERRORS as exc:
         reason = f"cannot read past line {line_no}: {_why(exc)}; the records before it were kept"
-        yield InputFailure(name, display(path), reason)
+        yield InputFailure(source.name, display(source.path), reason)
 
 
 def _sniff_jsonl(path: str) -> str | None:
@@ -255,35 +282,61 @@ def _sniff_jsonl(path: str) -> str | None:
     return sniff_binary(head)
 
 
-@dataclass
-class _JsonlSource:
-    """One JSON Lines file being scanned: how its ids are spelled, and the ids seen so far."""
+@dataclass(frozen=True)
+class JsonlFile:
+    """A JSON Lines file being read: how its ids are spelled."""
 
     path: str
     name: str  # the file's doc_id-style name, used for failures: f"{name}:{line_no}"
     id_prefix: str
     default_site: str
-    first_line: dict[str, int] = field(default_factory=dict)
 
-    def ref(self, line_no: int, offset: int, raw: bytes) -> Found:
-        where = f"{self.name}:{line_no}"
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """A line of a JSON Lines file, read but not parsed yet."""
+
+    source: JsonlFile
+    line_no: int
+    offset: int
+    raw: bytes
+
+    def parse(self) -> tuple[Found, dict[str, Any] | None]:
+        """The record's ref (or why the line is not a usable record) and its JSON object."""
+        where = f"{self.source.name}:{self.line_no}"
         try:
-            record = jsonl.check_record(jsonl.parse_record(raw))
+            value = jsonl.parse_record(self.raw)
+            record = jsonl.check_record(value)
         except ValueError as exc:
-            return InputFailure(where, display(self.path), f"line {line_no}: {exc}")
-        first = self.first_line.setdefault(record.id, line_no)
-        if first != line_no:
-            reason = f"line {line_no}: duplicate id {record.id!r} (first on line {first})"
-            return InputFailure(where, display(self.path), reason)
-        return DocRef(
-            doc_id=self.id_prefix + record.id,
-            path=self.path,
+            failure = InputFailure(where, display(self.source.path), f"line {self.line_no}: {exc}")
+            return failure, None
+        ref = DocRef(
+            doc_id=self.source.id_prefix + record.id,
+            path=self.source.path,
             kind="jsonl",
             member=record.id,
-            offset=offset,
-            line_no=line_no,
-            site=record.site or self.default_site,
+            offset=self.offset,
+            line_no=self.line_no,
+            site=record.site or self.source.default_site,
         )
+        return ref, value
+
+
+@dataclass
+class RecordIds:
+    """The ids seen so far per JSON Lines file: a repeated id fails its later record."""
+
+    first_line: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def check(self, found: Found, source: JsonlFile) -> Found:
+        """``found`` (a record of ``source``), or a failure when its id came before."""
+        if isinstance(found, InputFailure) or found.member is None:
+            return found
+        first = self.first_line.setdefault((source.path, found.member), found.line_no)
+        if first == found.line_no:
+            return found
+        reason = f"line {found.line_no}: duplicate id {found.member!r} (first on line {first})"
+        return InputFailure(f"{source.name}:{found.line_no}", display(source.path), reason)
 
 
 def _site(root: Root, rel: str) -> str:

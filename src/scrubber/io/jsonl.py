@@ -137,9 +137,22 @@ def read_record_text(path: str, offset: int, member: str | None, errors: str) ->
         raise InputError(display(path), problem) from exc
     if offset == 0 and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    return record_text(raw, path, offset, member, errors)
+
+
+def record_text(
+    raw: bytes,
+    path: str,
+    offset: int,
+    member: str | None,
+    errors: str,
+    parsed: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    """``read_record_text`` for a line already read (without its line break and BOM), and
+    perhaps parsed (``parse_record(raw)``)."""
     bad_bytes = _count_bad_utf8(raw, path, member, errors)
     try:
-        value = parse_record(raw)
+        value = parse_record(raw) if parsed is None else parsed
         found: str | None = record_id(value)
     except ValueError:
         value, found = {}, None

@@ -78,7 +78,8 @@ var clusterBody = (function () {
       run = [];
     };
     (d.rows[member] || []).forEach(function (r) {
-      var left = r[0] >= 0 ? d.paras[r[0]] : null, right = r[1] >= 0 ? d.paras[r[1]] : null;
+      // r: [canonical para, member para, score]; null where that side has no counterpart
+      var left = r[0] === null ? null : d.paras[r[0]], right = r[1] === null ? null : d.paras[r[1]];
       if (left !== null && left === right) {
         run.push(h.el("tr", "same", [h.el("td", "text", [left]), h.el("td", "score", [r[2].toFixed(2)]), h.el("td", "text", [right])]));
         return;

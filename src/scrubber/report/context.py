@@ -21,11 +21,18 @@ def context_lines(
     kept: Iterable[Line], removals: Iterable[Removal], radius: int = RADIUS
 ) -> list[dict[str, Any]]:
     """Kept lines within ``radius`` lines of a removed line, as ``{"line", "text"}`` records."""
+    return [{"line": line.no, "text": line.text} for line in near_removals(kept, removals, radius)]
+
+
+def near_removals(
+    kept: Iterable[Line], removals: Iterable[Removal], radius: int = RADIUS
+) -> list[Line]:
+    """Kept lines within ``radius`` lines of a removed line, shortened (``shorten``)."""
     removed = {r.line_no for r in removals}
     if not removed:
         return []
     near = {n + d for n in removed for d in range(-radius, radius + 1)} - removed
-    return [{"line": line.no, "text": shorten(line.text)} for line in kept if line.no in near]
+    return [Line(line.no, shorten(line.text)) for line in kept if line.no in near]
 
 
 def shorten(text: str, width: int = WIDTH) -> str:

@@ -16,8 +16,8 @@ from typing import Any
 from scrubber import __version__
 from scrubber.config import Settings
 from scrubber.errors import ExitCode
-from scrubber.model import Cluster, InputFailure, ManifestRecord, MergedParagraph, Stripped
-from scrubber.report.context import context_lines
+from scrubber.model import Cluster, InputFailure, ManifestRecord, MergedParagraph, Notes
+from scrubber.report.alignment import TextRow, compact_alignment
 
 
 @dataclass
@@ -60,12 +60,12 @@ class ReportBuilder:
     clusters: list[dict[str, Any]] = field(default_factory=list)
     similarities: list[float] = field(default_factory=list)  # every verified pair's score
 
-    def add_document(self, record: ManifestRecord, stripped: Stripped | None) -> None:
+    def add_document(self, record: ManifestRecord, notes: Notes) -> None:
         entry = manifest_dict(record)
-        removals = stripped.removals if stripped is not None else ()
+        removals = notes.removals
         entry["removed"] = [{"rule": r.rule, "line": r.line_no, "text": r.text} for r in removals]
-        if stripped is not None:  # a few kept lines around each removal, for the HTML report
-            entry["context"] = context_lines(stripped.kept, removals)
+        # a few kept lines around each removal, for the HTML report
+        entry["context"] = [{"line": line.no, "text": line.text} for line in notes.context]
         self.documents.append(entry)
         self.run.lines_in += record.lines_in
         self.run.lines_removed += len(removals)
@@ -76,8 +76,12 @@ class ReportBuilder:
         number: int,
         cluster: Cluster,
         merged: tuple[MergedParagraph, ...],
-        alignments: dict[str, list[tuple[str | None, str | None, float]]],
+        alignments: dict[str, list[TextRow]],
     ) -> None:
+        """``alignments``: by member, its rows of canonical paragraph, member paragraph and
+        score (``None`` where a side has no counterpart); stored compactly, each paragraph
+        once (see ``alignment.py``)."""
+        paragraphs, rows = compact_alignment(alignments)
         self.clusters.append(
             {
                 "id": number,
@@ -86,12 +90,8 @@ class ReportBuilder:
                 "members": list(cluster.members),
                 "pairs": [dataclasses.asdict(p) for p in cluster.pairs],
                 "merged_paragraphs": [dataclasses.asdict(m) for m in merged],
-                "alignment": {
-                    member: [
-                        {"canonical": a, "member": b, "score": round(s, 3)} for a, b, s in rows
-                    ]
-                    for member, rows in sorted(alignments.items())
-                },
+                "paragraphs": paragraphs,
+                "alignment": rows,
             }
         )
         self.run.clusters += 1

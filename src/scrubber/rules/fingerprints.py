@@ -16,12 +16,24 @@ from functools import lru_cache
 from scrubber.model import Line
 from scrubber.rules.text import DIGITS, LineFacts
 
+_ASCII_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
 
 @lru_cache(maxsize=1 << 16)
 def fingerprint(key: str) -> int:
     """Stable 64-bit hash of a case-folded line (``LineFacts.key``), digits folded to 0."""
-    folded = DIGITS.sub("0", key)
-    return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(_folded(key), digest_size=8).digest(), "big")
+
+
+def _folded(key: str) -> bytes:
+    """``DIGITS.sub("0", key)`` as UTF-8; for ASCII (most lines) by a byte table: every
+    digit becomes 0, then every run of zeros one 0 (in half the time of the regex)."""
+    if not key.isascii():
+        return DIGITS.sub("0", key).encode("utf-8")
+    folded = key.encode("ascii").translate(_ASCII_DIGITS_TO_ZERO)
+    while b"00" in folded:
+        folded = folded.replace(b"00", b"0")
+    return folded
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,13 @@ class LineFingerprints:
 
 def fingerprint_lines(kept: Sequence[Line]) -> LineFingerprints:
     """Fingerprints of the kept non-empty lines of one page (after the per-page rules)."""
-    facts = [fact for fact in (LineFacts.of(line.text) for line in kept) if fact.text]
+    return fingerprints_of(
+        [fact for fact in map(LineFacts.of, (line.text for line in kept)) if fact.text]
+    )
+
+
+def fingerprints_of(facts: Sequence[LineFacts]) -> LineFingerprints:
+    """Fingerprints of lines whose facts are known (``strip_and_fingerprint`` has them)."""
     return LineFingerprints(
         hashes=tuple(fingerprint(fact.key) for fact in facts),
         words=bytes(min(fact.words, 255) for fact in facts),

@@ -16,6 +16,7 @@ in every round (``tests/test_rules_speed_equivalence.py`` holds the two side by 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count
 
@@ -23,6 +24,7 @@ from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
+from scrubber.rules.fingerprints import LineFingerprints, fingerprints_of
 from scrubber.rules.line_rules import may_be_chrome
 from scrubber.rules.registry import (
     BLANK_LINE,
@@ -52,6 +54,38 @@ def strip_page(
     start an empty one; ``""`` has no lines). Line numbers are 1-based. Every input line ends up in
     ``Stripped.kept`` or in ``Stripped.removals`` under the rule that removed it.
     """
+    return _strip(doc_id, text, settings, templates, site).stripped
+
+
+@dataclass(frozen=True)
+class FingerprintedPage:
+    """A page stripped without templates, with what template detection needs of it."""
+
+    stripped: Stripped
+    fingerprints: LineFingerprints  # of its kept non-empty lines (``fingerprint_lines``)
+    seen: tuple[int, ...]  # fingerprints of every line the page rules saw, kept or removed
+
+
+def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> FingerprintedPage:
+    """``strip_page`` without templates, and the page's line fingerprints, from the facts
+    the rules computed anyway (equal to ``fingerprint_lines(stripped.kept)``)."""
+    page = _strip(doc_id, text, settings, None, "")
+    kept = [fact for i, fact in page.facts.items() if page.verdicts[i] is None]
+    removed = [fact for i, fact in page.facts.items() if page.verdicts[i] is not None]
+    prints = fingerprints_of(kept)
+    return FingerprintedPage(page.stripped, prints, prints.hashes + fingerprints_of(removed).hashes)
+
+
+@dataclass(frozen=True)
+class _Page:
+    stripped: Stripped
+    verdicts: list[str | None]  # per line: the rule that removed it, or None
+    facts: dict[int, LineFacts]  # the lines the page rules saw, by index
+
+
+def _strip(
+    doc_id: str, text: str, settings: Settings, templates: TemplateIndex | None, site: str
+) -> _Page:
     raw = text.split("\n") if text else []
     if text.endswith("\n"):
         raw.pop()
@@ -62,6 +96,10 @@ def strip_page(
     _apply_page_rules(verdicts, facts, profile, site_templates, settings.disable)
     if EXTRA_BLANK_LINE.name not in settings.disable:
         _drop_extra_blank_lines(raw, verdicts, facts)
+    return _Page(_stripped(doc_id, raw, verdicts), verdicts, facts)
+
+
+def _stripped(doc_id: str, raw: list[str], verdicts: list[str | None]) -> Stripped:
     if not any(verdicts):  # most pages of a clean corpus lose nothing
         return Stripped(doc_id=doc_id, kept=tuple(map(Line, count(1), raw)), removals=())
     kept = [rule is None for rule in verdicts]

@@ -65,11 +65,13 @@ def cluster_corpus(
 
 
 def _corpus_blocks(corpus: Corpus, num_perm: int) -> list[dict[str, Any]]:
-    scanned = [s for s in corpus.docs if s.sketch is not None]
+    from scrubber.pipeline import corpus_table  # the pipeline imports this module
+
+    table = corpus_table(corpus, num_perm)
     blocks = []
-    for lo in range(0, len(scanned), CORPUS_BLOCK):
-        chunk = scanned[lo : lo + CORPUS_BLOCK]
-        sketches = [s.sketch for s in chunk if s.sketch is not None]
+    for lo in range(0, len(corpus.docs), CORPUS_BLOCK):
+        rows = slice(lo, lo + CORPUS_BLOCK)
+        chunk = corpus.docs[rows]
         payload = np.empty(len(chunk), object)
         payload[:] = [pickle.dumps(("ref", s.ref)) for s in chunk]
         blocks.append(
@@ -78,9 +80,9 @@ def _corpus_blocks(corpus: Corpus, num_perm: int) -> list[dict[str, Any]]:
                 "id": ids_array(s.ref.doc_id for s in chunk),
                 "unit": np.zeros(len(chunk), np.int64),
                 "local": np.arange(lo, lo + len(chunk), dtype=np.int64),
-                "size": np.array([k.size for k in sketches], np.int64),
-                "grams": np.stack([k.shingles for k in sketches]).reshape(-1, num_perm),
-                "words": np.stack([k.words for k in sketches]).reshape(-1, num_perm),
+                "size": table.sizes[rows],
+                "grams": table.shingles[rows],
+                "words": table.words[rows],
                 "payload": payload,
             }
         )
