@@ -2,7 +2,9 @@
 
     python bench/make_corpus.py OUT_DIR --docs 100000 [--source FILE] [--seed 1]
 
-Writes ``OUT_DIR/docs/NNNN/dXXXXXXX.txt`` (1,000 files a folder), ``truth.tsv`` (every
+Writes ``OUT_DIR/docs/NNNN/dXXXXXXX.txt`` (1,000 files a folder), the same documents as
+``corpus.jsonl`` (``{"id", "text"}`` a line: what the peers of ``../shared/bench`` read, so
+its ``run.sh --corpus OUT_DIR`` runs them on this corpus), ``truth.tsv`` (every
 document: its cluster, its role, what was done to it) and ``pairs_truth.tsv`` (every pair
 inside a cluster with its exact word-5-gram Jaccard ``j5`` and word-set Jaccard ``j1``).
 Documents are written as they are made (a 1M corpus never sits in memory); only the words
@@ -175,8 +177,9 @@ def main() -> None:
     truth.write("doc_id\tcluster_id\trole\tparent\tops\twords\tsource\n")
     pairs = (args.out / "pairs_truth.tsv").open("w", encoding="utf-8")
     pairs.write("a\tb\tcluster_id\tj5\tj1\tops_a\tops_b\n")
+    lines = (args.out / "corpus.jsonl").open("w", encoding="utf-8")
     bases_done = variants_done = 0
-    total_bytes = 0
+    total_bytes = true_pairs = near_pairs = 0
     for slot in range(args.docs):
         doc_id = f"d{slot:07d}"
         bases_left = n_bases - bases_done
@@ -204,6 +207,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
         (folder / f"{doc_id}.txt").write_bytes(data)
+        lines.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
         total_bytes += len(data)
         words = words_of(text)
         truth.write(
@@ -218,14 +222,20 @@ def main() -> None:
                 for (a, wa, oa), (b, wb, ob) in combinations(members.pop(cluster), 2):
                     j5, j1 = jaccard(wa, wb, 5), jaccard(wa, wb, 1)
                     pairs.write(f"{a}\t{b}\t{cluster}\t{j5:.4f}\t{j1:.4f}\t{oa}\t{ob}\n")
+                    true_pairs += 1
+                    near_pairs += j5 >= 0.5
                 del kept[cluster]
     truth.close()
     pairs.close()
+    lines.close()
     meta = {
         "docs": args.docs,
         "base_docs": bases_done,
         "variants": variants_done,
         "bytes": total_bytes,
+        "text_bytes": total_bytes,  # the names ../shared/bench/peers.py reads
+        "true_pairs": true_pairs,
+        "true_pairs_j5_ge_0.5": near_pairs,
         "seed": args.seed,
         "source": str(args.source) if args.source else "synthetic",
     }

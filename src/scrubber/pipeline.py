@@ -592,43 +592,108 @@ def finish(
     progress: ProgressCallback = no_progress,
 ) -> Iterator[Scanned | Finished | InputFailure | ClusterDone]:
     """Pass 2: what became of every document, in input order (a cluster at its last
-    member). A page that pass 1 wrote and the site templates cannot change is settled
-    (the ``Scanned`` comes back as it is); the others are stripped again with the
-    templates and written, and each cluster is merged, on all cores."""
-    number = {m: n for n, c in enumerate(clusters, 1) for m in c.members}
-    last = {number[s.ref.doc_id]: i for i, s in enumerate(corpus.docs) if s.ref.doc_id in number}
-    work: list[tuple[int, int]] = []  # (document index, cluster number or 0)
-    for i, scanned in enumerate(corpus.docs):
-        n = number.get(scanned.ref.doc_id, 0)
-        if (n and last[n] == i) or (not n and not _settled(scanned, templates)):
-            work.append((i, n))
+    member), on all cores. A page that pass 1 staged and the site templates cannot change
+    is settled: its staged output is moved into place and its ``Scanned`` comes back as it
+    is. The others are stripped again with the templates and written, and each cluster is
+    merged."""
+    tasks = _finishing_tasks(corpus, clusters, templates)
+    members = _member_indices(corpus, clusters)
     state = {
         "settings": settings,
         "templates": templates,
         "docs": corpus.docs,  # workers are forked: they share it, nothing is sent
         "clusters": clusters,
-        "members": _member_indices(corpus, clusters),
+        "members": members,
         "writer": writer,
     }
     progress(ProgressEvent("strip", 0, len(corpus.docs)))
-    done = iter(map_ordered(_finish_one, work, state, settings.jobs))
+    done = 0
+    results = map_ordered(_finish_task, tasks, state, settings.jobs, chunk_size=4)
+    for (kind, items), result in zip(tasks, results, strict=True):
+        if isinstance(result, list):  # a run of settled documents
+            yield from (failure or corpus.docs[i] for i, failure in zip(items, result, strict=True))
+            done += len(items)
+        else:
+            yield result
+            done += len(members[items[0] - 1]) if kind == "cluster" else 1
+        progress(ProgressEvent("strip", done, len(corpus.docs)))
+
+
+COMMIT_BATCH = 256  # settled documents a worker moves into place per task
+Task = tuple[str, tuple[int, ...]]  # ("commit", indices) | ("doc", (index,)) | ("cluster", (n,))
+
+
+def _finishing_tasks(
+    corpus: Corpus, clusters: Sequence[Cluster], templates: rules.TemplateIndex | None
+) -> list[Task]:
+    """Pass 2's work in input order: runs of settled documents, the documents to strip
+    again, and each cluster where its last member is."""
+    number = {m: n for n, c in enumerate(clusters, 1) for m in c.members}
+    last = {number[s.ref.doc_id]: i for i, s in enumerate(corpus.docs) if s.ref.doc_id in number}
+    tasks: list[Task] = []
+    batch: list[int] = []
     for i, scanned in enumerate(corpus.docs):
         n = number.get(scanned.ref.doc_id, 0)
         if not n and _settled(scanned, templates):
-            yield _committed(scanned, writer)
-        elif not n or last[n] == i:
-            yield next(done)
-        if i % 1024 == 1023 or i == len(corpus.docs) - 1:
-            progress(ProgressEvent("strip", i + 1, len(corpus.docs)))
+            batch.append(i)
+            if len(batch) == COMMIT_BATCH:
+                tasks.append(("commit", tuple(batch)))
+                batch = []
+        elif not n or last[n] == i:  # (an earlier member waits for its cluster's last)
+            if batch:
+                tasks.append(("commit", tuple(batch)))
+                batch = []
+            tasks.append(("cluster", (n,)) if n else ("doc", (i,)))
+    if batch:
+        tasks.append(("commit", tuple(batch)))
+    return tasks
 
 
-def _committed(scanned: Scanned, writer: OutputWriter) -> Scanned | InputFailure:
-    """A settled document, its staged output moved into place."""
+def _finish_task(task: Task) -> list[InputFailure | None] | Finished | InputFailure | ClusterDone:
+    kind, items = task
+    state = worker_state()
+    if kind == "commit":
+        return [_commit(state["docs"][i], state["writer"]) for i in items]
+    if kind == "doc":
+        return _finish_document(items[0])
+    return _finish_cluster(items[0])
+
+
+def _commit(scanned: Scanned, writer: OutputWriter) -> InputFailure | None:
+    """Move a settled document's staged output into place (None: done)."""
     try:
         writer.commit(scanned.ref)
     except InputError as exc:
         return input_failure(scanned.ref, exc)
-    return scanned
+    return None
+
+
+def _finish_document(index: int) -> Finished | InputFailure:
+    """A document in no cluster, stripped again with the templates and written."""
+    state = worker_state()
+    scanned = state["docs"][index]
+    stripped = _stripped_again(scanned)
+    if isinstance(stripped, InputFailure):
+        return stripped
+    return finish_alone(scanned, stripped, state["writer"])
+
+
+def _finish_cluster(number: int) -> ClusterDone:
+    """Cluster ``number``'s members read again, stripped, merged and written."""
+    state = worker_state()
+    members: dict[str, tuple[Scanned, Stripped]] = {}
+    failures: list[InputFailure] = []
+    for i in state["members"][number - 1]:
+        scanned = state["docs"][i]
+        stripped = _stripped_again(scanned)
+        if isinstance(stripped, InputFailure):
+            failures.append(stripped)
+        else:
+            members[scanned.ref.doc_id] = (scanned, stripped)
+    settings: Settings = state["settings"]
+    cluster = state["clusters"][number - 1]
+    done = finish_cluster(number, cluster, members, settings.merge, state["writer"])
+    return replace(done, failures=(*failures, *done.failures)) if failures else done
 
 
 def _settled(scanned: Scanned, templates: rules.TemplateIndex | None) -> bool:
@@ -649,30 +714,6 @@ def _member_indices(corpus: Corpus, clusters: Sequence[Cluster]) -> list[list[in
         if n is not None:
             members[n].append(i)
     return members
-
-
-def _finish_one(item: tuple[int, int]) -> Finished | InputFailure | ClusterDone:
-    index, number = item
-    state = worker_state()
-    writer: OutputWriter = state["writer"]
-    if not number:
-        stripped = _stripped_again(state["docs"][index])
-        if isinstance(stripped, InputFailure):
-            return stripped
-        return finish_alone(state["docs"][index], stripped, writer)
-    members: dict[str, tuple[Scanned, Stripped]] = {}
-    failures: list[InputFailure] = []
-    for i in state["members"][number - 1]:
-        scanned = state["docs"][i]
-        stripped = _stripped_again(scanned)
-        if isinstance(stripped, InputFailure):
-            failures.append(stripped)
-        else:
-            members[scanned.ref.doc_id] = (scanned, stripped)
-    settings: Settings = state["settings"]
-    cluster = state["clusters"][number - 1]
-    done = finish_cluster(number, cluster, members, settings.merge, writer)
-    return replace(done, failures=(*failures, *done.failures)) if failures else done
 
 
 def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
