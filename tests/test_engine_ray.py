@@ -29,11 +29,13 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from scrubber import pipeline  # noqa: E402
+from scrubber.clusters import cluster  # noqa: E402
 from scrubber.config import Settings  # noqa: E402
 from scrubber.dedup.lsh import ALL_PAIRS_UP_TO  # noqa: E402
 from scrubber.engines import ray as ray_engine  # noqa: E402
 from scrubber.model import DupesResult  # noqa: E402
 from scrubber.normalize import paragraphs  # noqa: E402
+from scrubber.scan import scan  # noqa: E402
 from tests.conftest import ROOT, SEEDS  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -228,10 +230,10 @@ def test_clean_clusters_and_scores(
     from scrubber.engines.ray import run
 
     monkeypatch.setattr(run, "partitions", lambda documents, cpus: 13)
-    scanned = pipeline.scan([str(corpus)], LOCAL)
+    scanned = scan([str(corpus)], LOCAL)
     local_scores: list[float] = []
     remote_scores: list[float] = []
-    local = pipeline.cluster(scanned, LOCAL, scores_out=local_scores)
+    local = cluster(scanned, LOCAL, scores_out=local_scores)
     remote = ray_engine.cluster_corpus(scanned, RAY, scores_out=remote_scores)
     assert sorted(remote, key=lambda c: c.members) == sorted(local, key=lambda c: c.members)
     assert remote_scores == local_scores

@@ -18,6 +18,7 @@ from scrubber.config import Settings
 from scrubber.index import CorpusIndex, Refreshed, default_path, use_index
 from scrubber.index.store import Store
 from scrubber.model import DocRef, Scanned
+from scrubber.scan import collect_refs, scan_documents
 from tests.conftest import SEEDS, seed_name
 
 SETTINGS = Settings(jobs=1)
@@ -41,13 +42,13 @@ class Recorder:
 
     def __call__(self, todo: list[DocRef]) -> Iterator[Scanned]:
         self.scanned.extend(ref.doc_id for ref in todo)
-        return pipeline.scan_documents(todo, self.settings, fingerprints=True)
+        return scan_documents(todo, self.settings, fingerprints=True)
 
 
 def refresh(
     corpus: Path, cache: Path, settings: Settings = SETTINGS
 ) -> tuple[list[str], Refreshed]:
-    refs, _ = pipeline.collect_refs([str(corpus)], settings)
+    refs, _ = collect_refs([str(corpus)], settings)
     recorder = Recorder(settings)
     done = use_index(cache, settings, lambda index: index.refresh(refs, recorder))
     return recorder.scanned, done
@@ -222,8 +223,8 @@ def test_an_unwritable_place_is_a_usage_error(corpus: Path, tmp_path: Path) -> N
 
 
 def test_features_round_trip(corpus: Path, tmp_path: Path) -> None:
-    refs, _ = pipeline.collect_refs([str(corpus)], SETTINGS)
-    fresh = list(pipeline.scan_documents(refs, SETTINGS, fingerprints=True))
+    refs, _ = collect_refs([str(corpus)], SETTINGS)
+    fresh = list(scan_documents(refs, SETTINGS, fingerprints=True))
 
     def load(index: CorpusIndex) -> list[Scanned]:
         return index.scan(refs, Recorder(), fingerprints=True)

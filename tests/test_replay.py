@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scrubber import pipeline, replay, rules
+from scrubber import replay, rules
 from scrubber.config import Settings
+from scrubber.finish import learn_templates
 from scrubber.io import load_document
+from scrubber.scan import Corpus, collect_refs, scan_refs, strip_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = Settings(jobs=1)
 
 
-def _scanned(folder: Path) -> tuple[pipeline.Corpus, rules.TemplateIndex]:
-    corpus = pipeline.scan_refs(
-        *pipeline.collect_refs([str(folder)], SETTINGS),
+def _scanned(folder: Path) -> tuple[Corpus, rules.TemplateIndex]:
+    corpus = scan_refs(
+        *collect_refs([str(folder)], SETTINGS),
         SETTINGS,
         fingerprints=True,
         verdicts=True,
     )
-    return corpus, pipeline.learn_templates(corpus, [], SETTINGS)
+    return corpus, learn_templates(corpus, [], SETTINGS)
 
 
 def test_replay_equals_stripping_again_whenever_it_is_used() -> None:
@@ -27,7 +29,7 @@ def test_replay_equals_stripping_again_whenever_it_is_used() -> None:
     replayed = stripped_again = 0
     for scanned in corpus.docs:
         doc = load_document(scanned.ref)
-        full = pipeline.strip_document(doc, SETTINGS, templates, scanned.ref.site)
+        full = strip_document(doc, SETTINGS, templates, scanned.ref.site)
         assert scanned.verdicts is not None
         site = templates.for_site(scanned.ref.site)
         if replay.unchanged_by(scanned.verdicts, site):
@@ -50,7 +52,7 @@ def test_pages_without_templates_replay_pass_one(tmp_path: Path) -> None:
     assert scanned.verdicts is not None
     assert replay.unchanged_by(scanned.verdicts, frozenset())
     again = replay.replay(doc, scanned.verdicts)
-    assert again == pipeline.strip_document(doc, SETTINGS)
+    assert again == strip_document(doc, SETTINGS)
     assert again is not None and {r.rule for r in again.removals} >= {
         "nav-phrase",
         "media-filename",

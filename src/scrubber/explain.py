@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrubber import dedup, pipeline, rules
+from scrubber import dedup, rules
+from scrubber.clusters import cluster
 from scrubber.config import Settings
 from scrubber.errors import InputError, UsageError
+from scrubber.finish import learn_templates
 from scrubber.io import input_failure, load_document
 from scrubber.model import (
     DocRef,
@@ -28,6 +30,7 @@ from scrubber.model import (
 )
 from scrubber.normalize import paragraphs
 from scrubber.report.diff import Segment, word_segments
+from scrubber.scan import collect_refs, scan, strip_document
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def explain_file(
     progress: ProgressCallback = no_progress,
 ) -> Explanation:
     """Every line of the file at ``path``, marked kept or removed with its rule."""
-    refs, failures = pipeline.collect_refs([str(path)], settings)
+    refs, failures = collect_refs([str(path)], settings)
     templates: rules.TemplateIndex | None = None
     sites: dict[tuple[str, str | None], str] = {}
     if corpus is not None and settings.templates:
@@ -89,7 +92,7 @@ def explain_file(
         except InputError as exc:
             failures.append(input_failure(ref, exc))
             continue
-        stripped = pipeline.strip_document(doc, settings, templates, site)
+        stripped = strip_document(doc, settings, templates, site)
         documents.append(_explained(doc, stripped, site))
     in_corpus = bool(refs) and all(_ref_key(ref) in sites for ref in refs)
     corpus_name = str(corpus) if corpus is not None else None
@@ -106,9 +109,9 @@ def _learn_templates(
     """The corpus' site templates as ``clean`` learns them, and each document's site."""
     if not Path(corpus).is_dir():
         raise UsageError(f"{corpus}: --corpus must be a directory of documents")
-    scanned = pipeline.scan([corpus], settings, progress, fingerprints=True)
-    clusters = pipeline.cluster(scanned, settings, progress)
-    index = pipeline.learn_templates(scanned, clusters, settings)
+    scanned = scan([corpus], settings, progress, fingerprints=True)
+    clusters = cluster(scanned, settings, progress)
+    index = learn_templates(scanned, clusters, settings)
     return index, {_ref_key(s.ref): s.ref.site for s in scanned.docs}
 
 
@@ -170,7 +173,7 @@ def diff_documents(
 
 def _comparable(path: str | Path, settings: Settings, raw: bool) -> tuple[str, str]:
     """``(doc_id, text)`` of the one document at ``path``, stripped unless ``raw``."""
-    refs, failures = pipeline.collect_refs([str(path)], settings)
+    refs, failures = collect_refs([str(path)], settings)
     if failures:
         raise UsageError(f"{path}: {failures[0].reason}")
     if len(refs) != 1:
@@ -179,7 +182,7 @@ def _comparable(path: str | Path, settings: Settings, raw: bool) -> tuple[str, s
         doc = load_document(refs[0], settings.errors)
     except InputError as exc:
         raise UsageError(str(exc)) from exc
-    text = doc.text if raw else pipeline.strip_document(doc, settings).text
+    text = doc.text if raw else strip_document(doc, settings).text
     return doc.doc_id, text
 
 

@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrubber import pipeline
 from scrubber.config import Settings, find_config, load_settings, validate
 from scrubber.errors import ExitCode, InputError, ScrubberError, UsageError
 from scrubber.hooks.repo import RepoCorpus, git_root, list_corpus
 from scrubber.index import CorpusIndex, Refreshed, default_path, entry
 from scrubber.io import load_document
 from scrubber.model import DocRef, Scanned
+from scrubber.scan import scan_documents, strip_document
 
 
 @dataclass(frozen=True)
@@ -69,14 +69,12 @@ class Hook:
         return index.refresh_files(names, refs_of, self._scan, whole)
 
     def _scan(self, todo: list[DocRef]) -> list[Scanned]:
-        return list(pipeline.scan_documents(todo, self.settings, fingerprints=True))
+        return list(scan_documents(todo, self.settings, fingerprints=True))
 
     def stripped_text(self, ref: DocRef) -> str:
         """The text near-duplicate detection compares (after the per-page rules)."""
         try:
-            return pipeline.strip_document(
-                load_document(ref, self.settings.errors), self.settings
-            ).text
+            return strip_document(load_document(ref, self.settings.errors), self.settings).text
         except InputError:
             return ""
 

@@ -20,8 +20,8 @@ from scrubber.errors import InputError
 from scrubber.io import load_document
 from scrubber.io.decode import normalize_newlines
 from scrubber.model import DocRef, split_lines
-from scrubber.pipeline import strip_document
 from scrubber.rules import TemplateIndex
+from scrubber.scan import strip_document
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _BOMS = (

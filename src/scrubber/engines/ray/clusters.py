@@ -51,7 +51,7 @@ def build_clusters(
     shares: list[tuple[Shard, Shard]], rarity: Rarity, threshold: float
 ) -> list[Cluster]:
     """The clusters of the components in this partition."""
-    from scrubber.pipeline import to_cluster
+    from scrubber.clusters import to_cluster
 
     members = concat([m for m, _ in shares if m["id"].size])
     edges = concat([e for _, e in shares if e["a"].size])

@@ -23,7 +23,7 @@ from .shards import ids_array
 from .sketch import read_and_sketch
 
 if TYPE_CHECKING:
-    from scrubber.pipeline import Corpus
+    from scrubber.scan import Corpus
 
 MAX_ROUNDS = 200  # connected components: O(log^2 n) rounds; this many means a bug
 CORPUS_BLOCK = 10_000  # documents per block a `clean` corpus is sent to the cluster in
@@ -65,7 +65,7 @@ def cluster_corpus(
 
 
 def _corpus_blocks(corpus: Corpus, num_perm: int) -> list[dict[str, Any]]:
-    from scrubber.pipeline import corpus_table  # the pipeline imports this module
+    from scrubber.clusters import corpus_table  # which imports this module
 
     table = corpus_table(corpus, num_perm)
     blocks = []

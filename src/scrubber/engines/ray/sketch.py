@@ -44,7 +44,7 @@ def read_and_sketch(
 
 
 def _sketch_units(batch: dict[str, NDArray[Any]], settings: Settings) -> dict[str, NDArray[Any]]:
-    from scrubber.pipeline import sketch_document
+    from scrubber.scan import sketch_document
 
     rows = _Rows(settings.num_perm)
     for raw in batch["unit"]:

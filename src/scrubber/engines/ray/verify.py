@@ -53,7 +53,7 @@ def parse_candidates(
     """The candidates of this partition (first documents of the pairs routed here, second
     documents of the pairs kept here), parsed: [vocabulary, ParsedPart, then for each
     partition the parsed first documents its pairs need]."""
-    from scrubber.pipeline import verification_text
+    from scrubber.scan import verification_text
 
     firsts = concat([s for s in routed if s["a"].size])
     wanted = [firsts["a"]] if firsts else []

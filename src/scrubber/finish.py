@@ -1,0 +1,220 @@
+"""Pass 2 of ``clean``: the site templates, then what becomes of every document.
+
+Pages that pass 1 staged and the site templates cannot change are settled: their staged
+output is renamed into place. The others are read again and stripped with the templates;
+each near-duplicate cluster is merged into its canonical document (``scrubber.assemble``).
+All of it runs on the worker processes; the main process records the results in order
+(``scrubber.record``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from scrubber import replay, rules
+from scrubber.assemble import ClusterDone, Finished, finish_alone, finish_cluster
+from scrubber.config import Settings
+from scrubber.errors import InputError
+from scrubber.io import (
+    input_failure,
+    load_document,
+)
+from scrubber.model import (
+    Cluster,
+    Document,
+    InputFailure,
+    ProgressCallback,
+    ProgressEvent,
+    Scanned,
+    Stripped,
+    no_progress,
+)
+from scrubber.outputs import OutputWriter
+from scrubber.parallel import (
+    map_ordered,
+    worker_state,
+)
+from scrubber.scan import Corpus, strip_document
+
+
+def finish(
+    corpus: Corpus,
+    clusters: Sequence[Cluster],
+    settings: Settings,
+    templates: rules.TemplateIndex | None,
+    writer: OutputWriter,
+    progress: ProgressCallback = no_progress,
+) -> Iterator[Scanned | Finished | InputFailure | ClusterDone]:
+    """Pass 2: what became of every document, in input order (a cluster at its last
+    member), on all cores. A page that pass 1 staged and the site templates cannot change
+    is settled: its staged output is moved into place and its ``Scanned`` comes back as it
+    is. The others are stripped again with the templates and written, and each cluster is
+    merged."""
+    tasks = _finishing_tasks(corpus, clusters, templates)
+    members = _member_indices(corpus, clusters)
+    state = {
+        "settings": settings,
+        "templates": templates,
+        "docs": corpus.docs,  # workers are forked: they share it, nothing is sent
+        "clusters": clusters,
+        "members": members,
+        "writer": writer,
+    }
+    progress(ProgressEvent("strip", 0, len(corpus.docs)))
+    done = 0
+    results = map_ordered(_finish_task, tasks, state, settings.jobs, chunk_size=4)
+    for (kind, items), result in zip(tasks, results, strict=True):
+        if isinstance(result, list):  # a run of settled documents
+            yield from (failure or corpus.docs[i] for i, failure in zip(items, result, strict=True))
+            done += len(items)
+        else:
+            yield result
+            done += len(members[items[0] - 1]) if kind == "cluster" else 1
+        progress(ProgressEvent("strip", done, len(corpus.docs)))
+
+
+COMMIT_BATCH = 256  # settled documents a worker moves into place per task
+
+
+Task = tuple[str, tuple[int, ...]]  # ("commit", indices) | ("doc", (index,)) | ("cluster", (n,))
+
+
+def _finishing_tasks(
+    corpus: Corpus, clusters: Sequence[Cluster], templates: rules.TemplateIndex | None
+) -> list[Task]:
+    """Pass 2's work in input order: runs of settled documents, the documents to strip
+    again, and each cluster where its last member is."""
+    number = {m: n for n, c in enumerate(clusters, 1) for m in c.members}
+    last = {number[s.ref.doc_id]: i for i, s in enumerate(corpus.docs) if s.ref.doc_id in number}
+    tasks: list[Task] = []
+    batch: list[int] = []
+    for i, scanned in enumerate(corpus.docs):
+        n = number.get(scanned.ref.doc_id, 0)
+        if not n and _settled(scanned, templates):
+            batch.append(i)
+            if len(batch) == COMMIT_BATCH:
+                tasks.append(("commit", tuple(batch)))
+                batch = []
+        elif not n or last[n] == i:  # (an earlier member waits for its cluster's last)
+            if batch:
+                tasks.append(("commit", tuple(batch)))
+                batch = []
+            tasks.append(("cluster", (n,)) if n else ("doc", (i,)))
+    if batch:
+        tasks.append(("commit", tuple(batch)))
+    return tasks
+
+
+def _finish_task(task: Task) -> list[InputFailure | None] | Finished | InputFailure | ClusterDone:
+    kind, items = task
+    state = worker_state()
+    if kind == "commit":
+        return [_commit(state["docs"][i], state["writer"]) for i in items]
+    if kind == "doc":
+        return _finish_document(items[0])
+    return _finish_cluster(items[0])
+
+
+def _commit(scanned: Scanned, writer: OutputWriter) -> InputFailure | None:
+    """Move a settled document's staged output into place (None: done)."""
+    try:
+        writer.commit(scanned.ref)
+    except InputError as exc:
+        return input_failure(scanned.ref, exc)
+    return None
+
+
+def _finish_document(index: int) -> Finished | InputFailure:
+    """A document in no cluster, stripped again with the templates and written."""
+    state = worker_state()
+    scanned = state["docs"][index]
+    stripped = _stripped_again(scanned)
+    if isinstance(stripped, InputFailure):
+        return stripped
+    return finish_alone(scanned, stripped, state["writer"])
+
+
+def _finish_cluster(number: int) -> ClusterDone:
+    """Cluster ``number``'s members read again, stripped, merged and written."""
+    state = worker_state()
+    members: dict[str, tuple[Scanned, Stripped]] = {}
+    failures: list[InputFailure] = []
+    for i in state["members"][number - 1]:
+        scanned = state["docs"][i]
+        stripped = _stripped_again(scanned)
+        if isinstance(stripped, InputFailure):
+            failures.append(stripped)
+        else:
+            members[scanned.ref.doc_id] = (scanned, stripped)
+    settings: Settings = state["settings"]
+    cluster = state["clusters"][number - 1]
+    done = finish_cluster(number, cluster, members, settings.merge, state["writer"])
+    return replace(done, failures=(*failures, *done.failures)) if failures else done
+
+
+def _settled(scanned: Scanned, templates: rules.TemplateIndex | None) -> bool:
+    """Pass 1 wrote it, and pass 2 would write the same."""
+    if scanned.output is None or scanned.verdicts is None:
+        return False
+    return templates is None or replay.unchanged_by(
+        scanned.verdicts, templates.for_site(scanned.ref.site)
+    )
+
+
+def _member_indices(corpus: Corpus, clusters: Sequence[Cluster]) -> list[list[int]]:
+    """Per cluster, its members' positions in the corpus, in input order."""
+    members: list[list[int]] = [[] for _ in clusters]
+    number = {m: n for n, c in enumerate(clusters) for m in c.members}
+    for i, scanned in enumerate(corpus.docs):
+        n = number.get(scanned.ref.doc_id)
+        if n is not None:
+            members[n].append(i)
+    return members
+
+
+def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
+    """A document read again and stripped with the site templates (pass 1's result when
+    they cannot change it); a document that vanished since pass 1 loses its output."""
+    state = worker_state()
+    settings: Settings = state["settings"]
+    try:
+        doc = load_document(scanned.ref, settings.errors)
+    except InputError as exc:  # changed or vanished since pass 1
+        state["writer"].discard(scanned.ref)
+        return input_failure(scanned.ref, exc)
+    stripped = _replayed(doc, scanned, state["templates"])
+    if stripped is None:
+        stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
+    return stripped
+
+
+def _replayed(
+    doc: Document, scanned: Scanned, templates: rules.TemplateIndex | None
+) -> Stripped | None:
+    """Pass 1's result, when the site's templates cannot change it (None: strip again)."""
+    if scanned.verdicts is None:
+        return None
+    if templates is not None and not replay.unchanged_by(
+        scanned.verdicts, templates.for_site(scanned.ref.site)
+    ):
+        return None
+    return replay.replay(doc, scanned.verdicts)
+
+
+def learn_templates(
+    corpus: Corpus, clusters: Sequence[Cluster], settings: Settings
+) -> rules.TemplateIndex:
+    """Site templates from every page, counting repetition once per duplicate cluster.
+
+    Pages with no line left (empty, whitespace-only) are no evidence and not counted: an
+    empty file next to a site's pages must not change how they are cleaned."""
+    group_of = {member: c.canonical for c in clusters for member in c.members}
+    return rules.TemplateIndex.build(
+        (
+            (s.ref.site, group_of.get(s.ref.doc_id, s.ref.doc_id), s.fingerprints)
+            for s in corpus.docs
+            if s.fingerprints is not None and len(s.fingerprints.hashes)
+        ),
+        settings,
+    )
