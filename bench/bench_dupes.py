@@ -1,6 +1,8 @@
 """Run ``scrubber dupes`` on a corpus from ``make_corpus.py`` and score it.
 
-    python bench/bench_dupes.py CORPUS_DIR [--scrubber 'scrubber'] [-- extra dupes options]
+    python bench/bench_dupes.py CORPUS_DIR [--jsonl] [--scrubber 'scrubber'] [-- extra dupes options]
+
+``--jsonl`` reads the corpus's ``corpus.jsonl`` (what the peers read) instead of ``docs/``.
 
 Prints documents per second, MB per second, peak RSS (of scrubber and its workers), and
 pair precision and recall against the corpus's ``truth.tsv`` / ``pairs_truth.tsv``:
@@ -55,15 +57,29 @@ def score(corpus: Path, clusters: list[list[str]]) -> dict[str, float]:
     }
 
 
+def _size(docs: Path) -> tuple[int, int]:
+    """Documents and bytes of text in a ``docs/`` folder or a ``corpus.jsonl``."""
+    if docs.is_file():
+        count = size = 0
+        with docs.open(encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    count += 1
+                    size += len(json.loads(line)["text"].encode("utf-8"))
+        return count, size
+    files = list(docs.rglob("*.txt"))
+    return len(files), sum(f.stat().st_size for f in files)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("corpus", type=Path)
+    ap.add_argument("--jsonl", action="store_true", help="read corpus.jsonl, not docs/")
     ap.add_argument("--scrubber", default="scrubber", help="command that runs scrubber")
     ap.add_argument("extra", nargs="*", help="more options for `scrubber dupes` (after --)")
     args = ap.parse_args()
-    docs = args.corpus / "docs"
-    n_docs = sum(len(files) for _, _, files in os.walk(docs))
-    n_bytes = sum(f.stat().st_size for f in docs.rglob("*.txt"))
+    docs = args.corpus / ("corpus.jsonl" if args.jsonl else "docs")
+    n_docs, n_bytes = _size(docs)
     command = [
         *shlex.split(args.scrubber),
         "dupes",
