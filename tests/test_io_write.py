@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -177,3 +179,37 @@ def test_a_discarded_or_rewritten_stage_leaves_nothing_behind(tmp_path: Path) ->
         writer.write(changed, "after the templates")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
     assert (tmp_path / "b.txt").read_text() == "after the templates\n"
+
+
+def _stage_in_child(writer: OutputWriter, refs: list[DocRef], queue: Any) -> None:
+    queue.put([writer.stage_record(ref, f"text of {ref.member}") for ref in refs])
+
+
+def test_records_staged_by_workers_are_copied_in_the_callers_order(tmp_path: Path) -> None:
+    """JSON Lines outputs are one file: worker processes stage their lines in files of
+    their own (unbuffered: a worker ends without flushing), the main process copies them
+    in input order, and the staged files are gone at the end."""
+    refs = [DocRef(f"c.jsonl#{n}", "/in/c.jsonl", kind="jsonl", member=str(n)) for n in range(6)]
+    expected = tmp_path / "expected"
+    with OutputWriter(expected) as writer:
+        for ref in refs:
+            writer.write(ref, f"text of {ref.member}")
+    out = tmp_path / "out"
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with OutputWriter(out) as writer:
+        children = [
+            context.Process(target=_stage_in_child, args=(writer, half, queue))
+            for half in (refs[:3], refs[3:])
+        ]
+        for child in children:
+            child.start()
+        staged = dict(x for _ in children for x in queue.get(timeout=60))
+        for child in children:
+            child.join()
+        assert len({path for path, _, _ in staged.values()}) == 2  # a file per process
+        for ref in reversed(refs):  # any order the caller chooses
+            writer.copy_staged(staged[f"documents.jsonl#{ref.doc_id}"])
+    lines = (out / "documents.jsonl").read_bytes().splitlines()
+    assert lines == list(reversed((expected / "documents.jsonl").read_bytes().splitlines()))
+    assert sorted(p.name for p in out.iterdir()) == ["documents.jsonl"]

@@ -118,6 +118,8 @@ def _finish_task(task: Task) -> list[InputFailure | None] | Finished | InputFail
 
 def _commit(scanned: Scanned, writer: OutputWriter) -> InputFailure | None:
     """Move a settled document's staged output into place (None: done)."""
+    if scanned.staged is not None:  # a JSON Lines document: the main process copies it
+        return None
     try:
         writer.commit(scanned.ref)
     except InputError as exc:

@@ -169,7 +169,8 @@ class Scanned:
     fingerprints: LineFingerprints | None = None
     text: str | None = None  # stripped text, kept only for small corpora
     verdicts: Verdicts | None = None  # clean: pass 1's strip result, for pass 2 to reuse
-    output: str | None = None  # clean: where pass 1 wrote its stripped text (text inputs)
+    output: str | None = None  # clean: its output, staged by pass 1
+    staged: tuple[str, int, int] | None = None  # clean, JSON Lines: (file, offset, length)
     notes: Notes | None = None  # clean: pass 1's removals, for the report
     failure: InputFailure | None = None
 

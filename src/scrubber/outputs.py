@@ -21,8 +21,10 @@ from types import TracebackType
 from scrubber.errors import InputError, UsageError
 from scrubber.io.decode import display
 from scrubber.io.write import (
+    TEMP_SUFFIX,
     AtomicJsonlWriter,
     fsync_directory,
+    json_line,
     make_dirs,
     output_name,
     remove_stale_temporaries,
@@ -151,6 +153,17 @@ def claim_output_names(refs: Sequence[DocRef]) -> tuple[list[DocRef], list[Input
     return kept, failures
 
 
+Staged = tuple[str, int, int]  # a staged JSON Lines document: (file, offset, length)
+
+
+def _record(ref: DocRef, body: str) -> dict[str, str | None]:
+    """A JSON Lines document's record in ``documents.jsonl``."""
+    record = {"id": ref.member, "text": body}
+    if ref.doc_id != ref.member:  # several JSONL inputs: ids are unique per source
+        record["source"] = ref.doc_id.rsplit("#", 1)[0]
+    return record
+
+
 class OutputWriter:
     """Writes cleaned documents under ``out``; use as a context manager."""
 
@@ -161,6 +174,8 @@ class OutputWriter:
         self._checked: set[Path] = {out}
         self._out = os.fspath(out)
         self._made: set[str] = set()
+        self._part: tuple[int, int, str, int] | None = None  # (pid, fd, path, size)
+        self._parts: dict[str, int] = {}  # staged record files being copied, by path
 
     def write(self, ref: DocRef, text: str) -> str:
         """Write one document; return its output location relative to ``out``.
@@ -169,13 +184,7 @@ class OutputWriter:
         which keeps its own ``\\n``."""
         body = text + "\n" if text else ""
         if ref.kind == "jsonl":
-            if self._jsonl is None:
-                self._jsonl = AtomicJsonlWriter(self.out / JSONL_OUTPUT)
-                self._jsonl.__enter__()
-            record = {"id": ref.member, "text": body}
-            if ref.doc_id != ref.member:  # several JSONL inputs: ids are unique per source
-                record["source"] = ref.doc_id.rsplit("#", 1)[0]
-            self._jsonl.write(record)
+            self._records().write_line(json_line(_record(ref, body)))
             return f"{JSONL_OUTPUT}#{ref.doc_id}"
         name = output_name(ref.doc_id)
         target = os.path.join(self._out, name)
@@ -199,6 +208,36 @@ class OutputWriter:
             self._make_folder(os.path.dirname(target))
             write_file(staged_name(target), body.encode("utf-8"), like=target)
         return name
+
+    def stage_record(self, ref: DocRef, text: str) -> tuple[str, Staged]:
+        """``stage`` for a JSON Lines document: its line of ``documents.jsonl``, appended to
+        a temporary file of this process (``copy_staged`` copies it into place)."""
+        line = json_line(_record(ref, text + "\n" if text else ""))
+        if self._part is None or self._part[0] != os.getpid():  # a forked worker's own
+            path = os.path.join(self._out, f".{JSONL_OUTPUT}.{os.getpid()}{TEMP_SUFFIX}")
+            flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+            self._part = (os.getpid(), os.open(path, flags, 0o666), path, 0)
+        pid, fd, path, offset = self._part
+        with self._errors(ref, JSONL_OUTPUT):
+            os.write(fd, line)  # unbuffered: a worker process ends without flushing
+        self._part = (pid, fd, path, offset + len(line))
+        return f"{JSONL_OUTPUT}#{ref.doc_id}", (path, offset, len(line))
+
+    def copy_staged(self, staged: Staged) -> None:
+        """Append a staged JSON Lines document to ``documents.jsonl``, in the caller's order."""
+        path, offset, length = staged
+        if path not in self._parts:
+            self._parts[path] = os.open(path, os.O_RDONLY)
+        line = os.pread(self._parts[path], length, offset)
+        if len(line) != length:
+            raise UsageError(f"{self.out}: {os.path.basename(path)} was cut short during the run")
+        self._records().write_line(line)
+
+    def _records(self) -> AtomicJsonlWriter:
+        if self._jsonl is None:
+            self._jsonl = AtomicJsonlWriter(self.out / JSONL_OUTPUT)
+            self._jsonl.__enter__()
+        return self._jsonl
 
     def commit(self, ref: DocRef) -> None:
         """Move a staged document into place."""
@@ -257,3 +296,9 @@ class OutputWriter:
     ) -> None:
         if self._jsonl is not None:
             self._jsonl.__exit__(exc_type, exc, tb)
+        for fd in self._parts.values():
+            os.close(fd)
+        if self._part is not None and self._part[0] == os.getpid():
+            os.close(self._part[1])
+        for part in self.out.glob(f".{JSONL_OUTPUT}.*{TEMP_SUFFIX}"):  # every process's records
+            part.unlink(missing_ok=True)

@@ -63,6 +63,8 @@ class Recorder:
 
     def settled(self, scanned: Scanned) -> None:
         """A document pass 1 wrote, which nothing in pass 2 changes."""
+        if scanned.staged is not None:  # JSON Lines: one file, written here in order
+            self._writer.copy_staged(scanned.staged)
         notes = scanned.notes or Notes()
         self._record(Finished(scanned, Status.KEPT, notes, output=scanned.output))
 

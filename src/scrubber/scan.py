@@ -230,20 +230,23 @@ def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
         words=len(text.split()),
         fingerprints=page.fingerprints,
         verdicts=verdicts,
-        output=_written(ref, text, state["writer"]),
         notes=notes_of(stripped) if verdicts is not None else None,
     )
-    return scanned, sketch
+    return _staged(scanned, text, state["writer"]), sketch
 
 
-def _written(ref: DocRef, text: str, writer: OutputWriter | None) -> str | None:
-    """Where pass 1 staged a text document's stripped text (None: pass 2 writes it)."""
-    if writer is None or ref.kind != "text":
-        return None
+def _staged(scanned: Scanned, text: str, writer: OutputWriter | None) -> Scanned:
+    """``scanned`` with its stripped text staged: a temporary file next to its output (a
+    JSON Lines document: a line of a temporary file). Not staged: pass 2 writes it."""
+    if writer is None:
+        return scanned
     try:
-        return writer.stage(ref, text)
+        if scanned.ref.kind == "text":
+            return replace(scanned, output=writer.stage(scanned.ref, text))
+        output, staged = writer.stage_record(scanned.ref, text)
     except InputError:  # pass 2 tries again and records the failure
-        return None
+        return scanned
+    return replace(scanned, output=output, staged=staged)
 
 
 def sketch_document(doc: Document, settings: Settings) -> dedup.DocSketch:

@@ -142,8 +142,13 @@ class AtomicJsonlWriter:
             raise RuntimeError("AtomicJsonlWriter.write() outside its with block")
         if dataclasses.is_dataclass(record) and not isinstance(record, type):
             record = dataclasses.asdict(record)
-        line = json.dumps(record, ensure_ascii=False, allow_nan=False)
-        self._handle.write(line.encode("utf-8") + b"\n")
+        self.write_line(json_line(record))
+
+    def write_line(self, line: bytes) -> None:
+        """Write a record already encoded by ``json_line``."""
+        if self._handle is None:
+            raise RuntimeError("AtomicJsonlWriter.write_line() outside its with block")
+        self._handle.write(line)
         self.count += 1
 
     def __exit__(
@@ -155,6 +160,11 @@ class AtomicJsonlWriter:
         atomic, self._file, self._handle = self._file, None, None
         if atomic is not None:
             atomic.__exit__(exc_type, exc, traceback)
+
+
+def json_line(record: Mapping[str, Any] | Any) -> bytes:
+    """One record as a JSON Lines line: UTF-8, keys in the order given, no NaN."""
+    return json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
 
 
 def safe_output_path(out_dir: Path, doc_id: str) -> Path:
