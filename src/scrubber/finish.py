@@ -16,10 +16,7 @@ from scrubber import replay, rules
 from scrubber.assemble import ClusterDone, Finished, finish_alone, finish_cluster
 from scrubber.config import Settings
 from scrubber.errors import InputError
-from scrubber.io import (
-    input_failure,
-    load_document,
-)
+from scrubber.io import input_failure, load_document
 from scrubber.model import (
     Cluster,
     Document,
@@ -31,10 +28,7 @@ from scrubber.model import (
     no_progress,
 )
 from scrubber.outputs import OutputWriter
-from scrubber.parallel import (
-    map_ordered,
-    worker_state,
-)
+from scrubber.parallel import map_ordered, worker_state
 from scrubber.scan import Corpus, strip_document
 
 
@@ -123,6 +117,7 @@ def _commit(scanned: Scanned, writer: OutputWriter) -> InputFailure | None:
     try:
         writer.commit(scanned.ref)
     except InputError as exc:
+        writer.discard(scanned.ref)
         return input_failure(scanned.ref, exc)
     return None
 

@@ -164,10 +164,9 @@ class Scanned:
     encoding: str = ""
     confidence: float = 0.0
     lines_in: int = 0
-    words: int = 0
+    words: int = 0  # words of the stripped text, as the rules count them
     sketch: DocSketch | None = None
     fingerprints: LineFingerprints | None = None
-    text: str | None = None  # stripped text, kept only for small corpora
     verdicts: Verdicts | None = None  # clean: pass 1's strip result, for pass 2 to reuse
     output: str | None = None  # clean: its output, staged by pass 1
     staged: tuple[str, int, int] | None = None  # clean, JSON Lines: (file, offset, length)

@@ -227,7 +227,7 @@ def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
         encoding=doc.encoding,
         confidence=doc.confidence,
         lines_in=len(stripped.kept) + len(stripped.removals),
-        words=len(text.split()),
+        words=page.words,
         fingerprints=page.fingerprints,
         verdicts=verdicts,
         notes=notes_of(stripped) if verdicts is not None else None,

@@ -24,7 +24,7 @@ from scrubber.dedup.sketch import DedupSettings, DocSketch, SketchTable
 from scrubber.model import ProgressCallback, ProgressEvent, no_progress
 from scrubber.parallel import map_chunks, map_ordered, worker_state
 
-POOL_FROM_PAIRS = 50_000  # fewer pairs are scored in-process (about 25 us each)
+POOL_FROM_PAIRS = 10_000  # fewer pairs are scored in-process (about 25 us each): a pool costs more
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ class FingerprintedPage:
     stripped: Stripped
     fingerprints: LineFingerprints  # of its kept non-empty lines (``fingerprint_lines``)
     seen: tuple[int, ...]  # fingerprints of every line the page rules saw, kept or removed
+    words: int  # words of the kept lines (``LineFacts.words``)
 
 
 def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> FingerprintedPage:
@@ -73,7 +74,8 @@ def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> Fingerp
     kept = [fact for i, fact in page.facts.items() if page.verdicts[i] is None]
     removed = [fact for i, fact in page.facts.items() if page.verdicts[i] is not None]
     prints = fingerprints_of(kept)
-    return FingerprintedPage(page.stripped, prints, prints.hashes + fingerprints_of(removed).hashes)
+    seen = prints.hashes + fingerprints_of(removed).hashes
+    return FingerprintedPage(page.stripped, prints, seen, sum(fact.words for fact in kept))
 
 
 @dataclass(frozen=True)
