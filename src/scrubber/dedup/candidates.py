@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -84,10 +85,12 @@ def candidate_pairs(
         chosen = words[:: max(1, live.size // SAMPLE)]
     else:
         chosen = words[np.asarray(sample, np.bool_)[live]]
-    found = [
-        band_pairs(band_keys(grams, SHINGLE_ROWS)),
-        band_pairs(band_keys(words, word_rows(chosen, int(live.size)))),
-    ]
+    # The two channels at once: NumPy's sorts and arithmetic let go of the GIL.
+    with ThreadPoolExecutor(2) as threads:
+        by_grams = threads.submit(lambda: band_pairs(band_keys(grams, SHINGLE_ROWS)))
+        rows = word_rows(chosen, int(live.size))
+        by_words = band_pairs(band_keys(words, rows))
+        found = [by_grams.result(), by_words]
     pairs = unique_pairs(found, len(live))
     pairs = pairs[_agreeing(grams, words, pairs)]
     return live.astype(np.int64)[pairs]
