@@ -42,9 +42,10 @@ class Verifier:
     def __init__(self, docs: dict[int, Parsed], words: dict[int, int]) -> None:
         self.docs = docs
         self.words = words
-        rarity = Rarity.of([docs[k] for k in sorted(docs)])
+        order = sorted(docs)
+        rarity = Rarity.of([docs[k] for k in order])
         self.documents = rarity.documents
-        self.counts = {k: rarity.counts_of(doc.vocab).astype(np.int32) for k, doc in docs.items()}
+        self.counts = _counts_by_doc(rarity, order, docs)
         self.scores: dict[tuple[int, int], float] = {}
 
     def __call__(self, a: int, b: int) -> float:
@@ -56,6 +57,18 @@ class Verifier:
             found = score_pair(self.docs[i], self.docs[j], context)
             self.scores[key] = found
         return found
+
+
+def _counts_by_doc(
+    rarity: Rarity, order: list[int], docs: dict[int, Parsed]
+) -> dict[int, NDArray[np.int32]]:
+    """Per document, how many documents hold each of its stems: one look-up for all."""
+    if not order:
+        return {}
+    vocab = np.concatenate([docs[k].vocab for k in order])
+    counts = rarity.counts_of(vocab).astype(np.int32)
+    ends = np.cumsum([docs[k].vocab.size for k in order])[:-1]
+    return dict(zip(order, np.split(counts, ends), strict=True))
 
 
 PARSE_CHUNK = 64  # candidates a worker prepares per task
