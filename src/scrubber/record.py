@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from scrubber.assemble import ClusterDone, Finished
 from scrubber.io.write import AtomicJsonlWriter
@@ -28,6 +29,10 @@ class ManifestWriter:
 
     def write(self, record: ManifestRecord) -> None:
         self._writer.write(manifest_dict(record))
+
+    def write_fields(self, fields: dict[str, Any]) -> None:
+        """A record already turned into ``manifest_dict(record)``."""
+        self._writer.write(fields)
 
     def __enter__(self) -> ManifestWriter:
         self._writer.__enter__()
@@ -98,7 +103,8 @@ class Recorder:
             lines_removed=len(item.notes.removals),
             cluster=item.cluster,
         )
-        self._manifest.write(record)
-        self._report.add_document(record, item.notes)
+        fields = manifest_dict(record)
+        self._manifest.write_fields(fields)
+        self._report.add_document(record, item.notes, fields)
         if output is not None:
             self._report.run.documents_out += 1

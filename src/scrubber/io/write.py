@@ -43,6 +43,7 @@ def _default_mode() -> int:
 
 _NEW_FILE_MODE = _default_mode()
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_BUFFER = 1 << 20  # bytes a file written through _AtomicFile collects before each write
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
@@ -230,7 +231,7 @@ class _AtomicFile:
         fd, self._temp = tempfile.mkstemp(
             prefix=f".{self.path.name[:64]}.", suffix=TEMP_SUFFIX, dir=self.path.parent
         )
-        self._handle = os.fdopen(fd, "wb")
+        self._handle = os.fdopen(fd, "wb", buffering=_BUFFER)
         return self._handle
 
     def __exit__(

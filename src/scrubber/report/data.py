@@ -60,8 +60,12 @@ class ReportBuilder:
     clusters: list[dict[str, Any]] = field(default_factory=list)
     similarities: list[float] = field(default_factory=list)  # every verified pair's score
 
-    def add_document(self, record: ManifestRecord, notes: Notes) -> None:
-        entry = manifest_dict(record)
+    def add_document(
+        self, record: ManifestRecord, notes: Notes, fields: dict[str, Any] | None = None
+    ) -> None:
+        """A document's entry: its manifest fields (``fields``: ``manifest_dict(record)``,
+        when the caller has it), every removed line, and the kept lines around them."""
+        entry = dict(fields) if fields is not None else manifest_dict(record)
         removals = notes.removals
         entry["removed"] = [{"rule": r.rule, "line": r.line_no, "text": r.text} for r in removals]
         # a few kept lines around each removal, for the HTML report
