@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from scrubber.errors import InputError, UsageError
 from scrubber.io.decode import display
@@ -175,7 +176,7 @@ class OutputWriter:
         self._out = os.fspath(out)
         self._made: set[str] = set()
         self._part: tuple[int, int, str, int] | None = None  # (pid, fd, path, size)
-        self._parts: dict[str, int] = {}  # staged record files being copied, by path
+        self._parts: dict[str, BinaryIO] = {}  # staged record files being copied, by path
 
     def write(self, ref: DocRef, text: str) -> str:
         """Write one document; return its output location relative to ``out``.
@@ -227,8 +228,10 @@ class OutputWriter:
         """Append a staged JSON Lines document to ``documents.jsonl``, in the caller's order."""
         path, offset, length = staged
         if path not in self._parts:
-            self._parts[path] = os.open(path, os.O_RDONLY)
-        line = os.pread(self._parts[path], length, offset)
+            self._parts[path] = open(path, "rb", buffering=0)  # noqa: SIM115 - closed on exit
+        part = self._parts[path]
+        part.seek(offset)
+        line = part.read(length)
         if len(line) != length:
             raise UsageError(f"{self.out}: {os.path.basename(path)} was cut short during the run")
         self._records().write_line(line)
@@ -296,8 +299,8 @@ class OutputWriter:
     ) -> None:
         if self._jsonl is not None:
             self._jsonl.__exit__(exc_type, exc, tb)
-        for fd in self._parts.values():
-            os.close(fd)
+        for handle in self._parts.values():
+            handle.close()
         if self._part is not None and self._part[0] == os.getpid():
             os.close(self._part[1])
         for part in self.out.glob(f".{JSONL_OUTPUT}.*{TEMP_SUFFIX}"):  # every process's records
