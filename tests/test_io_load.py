@@ -130,3 +130,26 @@ def test_read_documents_turns_errors_into_failures(tmp_path: Path) -> None:
         if isinstance(r, DocRef) and r.doc_id != "image.txt"
     ]
     assert all("\r" not in doc.text for doc in docs)
+
+
+def test_prefetch_asks_for_what_is_there_and_passes_over_the_rest(tmp_path: Path) -> None:
+    """``prefetch`` is a hint: a missing file, a FIFO (which must not block it), a
+    ``.gz`` and a JSON Lines record are passed over or hinted without an error, and the
+    documents read afterwards are the same."""
+    text = write(tmp_path / "a.txt", b"one line\n")
+    records = write(tmp_path / "r.jsonl", b'{"id": "x", "text": "a record"}\n')
+    packed = write(tmp_path / "p.jsonl.gz", gzip.compress(b'{"id": "y", "text": "z"}\n'))
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    refs = [
+        ref_for(text),
+        ref_for(tmp_path / "missing.txt"),
+        ref_for(fifo),
+        DocRef("r.jsonl#x", str(records), kind="jsonl", member="x", offset=0, line_no=1),
+        DocRef("p.jsonl.gz#y", str(packed), kind="jsonl", member="y", offset=0, line_no=1),
+    ]
+    before = load_document(refs[0]).text, load_document(refs[3]).text
+    scrubber.io.prefetch(refs)
+    assert (load_document(refs[0]).text, load_document(refs[3]).text) == before
+    with pytest.raises(InputError, match="not a regular file"):
+        load_document(refs[2])

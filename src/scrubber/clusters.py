@@ -17,9 +17,7 @@ from numpy.typing import NDArray
 from scrubber import dedup, replay
 from scrubber.config import Settings
 from scrubber.errors import InputError
-from scrubber.io import (
-    load_document,
-)
+from scrubber.io import load_document, prefetch
 from scrubber.model import (
     Cluster,
     DocRef,
@@ -84,7 +82,8 @@ def cluster(
         return ray_engine.cluster_corpus(corpus, settings, progress, scores_out)
     table = corpus_table(corpus, settings.num_perm)
     load = stripped_text_loader(corpus, settings)
-    return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out)
+    refs = [scanned.ref for scanned in corpus.docs]
+    return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out, refs)
 
 
 def corpus_table(corpus: Corpus, num_perm: int) -> dedup.SketchTable:
@@ -106,11 +105,12 @@ def cluster_sketches(
     settings: Settings,
     progress: ProgressCallback = no_progress,
     scores_out: list[float] | None = None,
+    refs: Sequence[DocRef] = (),
 ) -> list[Cluster]:
     """Clusters of the documents ``ids`` (rows of ``table``; ``load_text(row)`` gives the
-    text they are compared on)."""
+    text they are compared on, read from ``refs[row]``)."""
     found = find_candidates(ids, table, settings, progress)
-    return verify_candidates(found, load_text, settings, progress, scores_out)
+    return verify_candidates(found, load_text, settings, progress, scores_out, refs)
 
 
 @dataclass(frozen=True)
@@ -143,10 +143,16 @@ def verify_candidates(
     settings: Settings,
     progress: ProgressCallback = no_progress,
     scores_out: list[float] | None = None,
+    refs: Sequence[DocRef] = (),
 ) -> list[Cluster]:
     """Compare every candidate pair exactly (``load_text(row)``: the text it is compared
-    on) and cluster the similar ones, each with its canonical member."""
+    on) and cluster the similar ones, each with its canonical member. ``refs``: where
+    row i is read from (its documents are then asked for from the disk a chunk at once)."""
     rows = found.rows
+
+    def prepare(indices: Sequence[int]) -> None:
+        prefetch(refs[rows[k]] for k in indices)
+
     groups = dedup.verify_candidates(
         found.pairs,
         lambda k: load_text(rows[k]),
@@ -154,6 +160,7 @@ def verify_candidates(
         progress,
         jobs=settings.jobs,
         scores_out=scores_out,
+        prepare=prepare if refs else None,
     )
     return [to_cluster(group, found.ids) for group in groups]
 

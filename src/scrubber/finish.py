@@ -16,7 +16,7 @@ from scrubber import replay, rules
 from scrubber.assemble import ClusterDone, Finished, finish_alone, finish_cluster
 from scrubber.config import Settings
 from scrubber.errors import InputError
-from scrubber.io import input_failure, load_document
+from scrubber.io import input_failure, load_document, prefetch
 from scrubber.model import (
     Cluster,
     Document,
@@ -137,6 +137,7 @@ def _finish_cluster(number: int) -> ClusterDone:
     state = worker_state()
     members: dict[str, tuple[Scanned, Stripped]] = {}
     failures: list[InputFailure] = []
+    prefetch(state["docs"][i].ref for i in state["members"][number - 1])
     for i in state["members"][number - 1]:
         scanned = state["docs"][i]
         stripped = _stripped_again(scanned)

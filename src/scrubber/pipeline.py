@@ -75,7 +75,8 @@ def find_dupes(
         found = find_candidates(ids, sketched.table, settings, progress)
         refs, failures = sketched.refs, (*found_failures, *sketched.failures)
         del sketched, ids  # the signatures (half a gigabyte a million documents) are done
-        clusters = verify_candidates(found, ref_text_loader(refs, settings), settings, progress)
+        load = ref_text_loader(refs, settings)
+        clusters = verify_candidates(found, load, settings, progress, refs=refs)
         documents = len(refs)
     return DupesResult(
         threshold=settings.threshold,

@@ -27,6 +27,7 @@ from scrubber.io import (
     iter_refs,
     load_document,
     pending_document,
+    prefetch,
 )
 from scrubber.model import (
     DocRef,
@@ -193,6 +194,7 @@ def _scan_in_chunks(
 def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[Scanned], dedup.SketchTable]:
     state = worker_state()
     part = dedup.SketchTable.zeros(len(refs), state["settings"].num_perm)
+    prefetch(refs)
     scanned = []
     for row, ref in enumerate(refs):
         one, sketch = _scan_doc(ref)
@@ -351,6 +353,7 @@ def _sketch_chunk(
     state = worker_state()
     settings: Settings = state["settings"]
     part = dedup.SketchTable.zeros(len(items), settings.num_perm)
+    prefetch(item for item in items if isinstance(item, DocRef))
     found: list[DocRef | InputFailure] = []
     for row, item in enumerate(items):
         doc = _loaded(item, settings.errors)

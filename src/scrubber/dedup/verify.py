@@ -24,6 +24,7 @@ from scrubber.dedup.sketch import DedupSettings, DocSketch, SketchTable
 from scrubber.model import ProgressCallback, ProgressEvent, no_progress
 from scrubber.parallel import map_chunks, map_ordered, worker_state
 
+Prepare = Callable[[Sequence[int]], None]
 POOL_FROM_PAIRS = 10_000  # fewer pairs are scored in-process (about 25 us each): a pool costs more
 
 
@@ -75,7 +76,10 @@ PARSE_CHUNK = 64  # candidates a worker prepares per task
 
 
 def _parse_chunk(indices: Sequence[int]) -> list[tuple[Parsed, int]]:
-    load: Callable[[int], str] = worker_state()["load_text"]
+    state = worker_state()
+    load: Callable[[int], str] = state["load_text"]
+    if state["prepare"] is not None:
+        state["prepare"](indices)
     return [(parse(text), len(text.split())) for text in map(load, indices)]
 
 
@@ -96,13 +100,18 @@ class _Ticker:
 
 
 def parse_all(
-    needed: list[int], load_text: Callable[[int], str], progress: ProgressCallback, jobs: int
+    needed: list[int],
+    load_text: Callable[[int], str],
+    progress: ProgressCallback,
+    jobs: int,
+    prepare: Prepare | None = None,
 ) -> Verifier:
-    """Read and parse the documents of the candidate pairs, each once, on ``jobs`` processes."""
+    """Read and parse the documents of the candidate pairs, each once, on ``jobs`` processes
+    (``prepare(indices)`` first for each chunk of them: see ``verify_candidates``)."""
     progress(ProgressEvent("verify", 0, len(needed)))
     docs: dict[int, Parsed] = {}
     words: dict[int, int] = {}
-    state = {"load_text": load_text}
+    state = {"load_text": load_text, "prepare": prepare}
     for chunk, found in map_chunks(_parse_chunk, needed, state, jobs, chunk_size=PARSE_CHUNK):
         for index, (parsed, count) in zip(chunk, found, strict=True):
             docs[index], words[index] = parsed, count
@@ -155,13 +164,16 @@ def verify_candidates(
     progress: ProgressCallback = no_progress,
     jobs: int = 1,
     scores_out: list[float] | None = None,
+    prepare: Prepare | None = None,
 ) -> list[ClusterGroup]:
     """Clusters of the candidate pairs: the exact similarity of every pair, then
     union-find over the pairs at or above the threshold, guarded against chaining.
     ``scores_out``, when given, receives the score of every pair, those below the
-    threshold too (the report's histogram of similarities)."""
+    threshold too (the report's histogram of similarities). ``prepare(indices)`` is
+    called before the documents ``indices`` are loaded, one after the other (to ask for
+    them from the disk at once)."""
     pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
-    verifier = parse_all(np.unique(found).tolist(), load_text, progress, jobs)
+    verifier = parse_all(np.unique(found).tolist(), load_text, progress, jobs, prepare)
     scores = score_all(pairs, verifier, progress, jobs)
     if scores_out is not None:
         scores_out.extend(scores[pair] for pair in sorted(scores))
