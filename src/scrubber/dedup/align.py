@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
@@ -11,6 +13,8 @@ from scrubber.dedup.scoring import Match, match
 from scrubber.dedup.sketch import DedupSettings
 from scrubber.normalize import paragraphs
 
+# A cluster's canonical document is aligned with each other member: parse it once.
+_parsed = functools.lru_cache(maxsize=16)(parse)
 PARAGRAPH_MATCH = 0.5  # a paragraph whose sentences are covered this much has a counterpart
 
 Row = tuple[int | None, int | None, float]
@@ -65,7 +69,7 @@ def align_paragraphs(a: str, b: str) -> list[Row]:
     without a counterpart ``(None, j, best cover)`` follow the a paragraph their
     predecessor in b paired with (at the top if none did).
     """
-    found = match(parse(a), parse(b))
+    found = match(_parsed(a), _parsed(b))
     cover = _paragraph_credit(found)
     pa, pb = cover.shape
     best = _best_counterparts(cover, paragraphs(a), paragraphs(b))
