@@ -157,6 +157,12 @@ def claim_output_names(refs: Sequence[DocRef]) -> tuple[list[DocRef], list[Input
 Staged = tuple[str, int, int]  # a staged JSON Lines document: (file, offset, length)
 
 
+def _body(text: str) -> str:
+    """An output's content: the text, ended by ``\n`` (a text that ends with ``\n`` ends
+    with an empty line, which keeps its own ``\n``)."""
+    return text + "\n" if text else ""
+
+
 def _record(ref: DocRef, body: str) -> dict[str, str | None]:
     """A JSON Lines document's record in ``documents.jsonl``."""
     record = {"id": ref.member, "text": body}
@@ -183,7 +189,7 @@ class OutputWriter:
 
         The file ends with ``\\n``; a text that ends with ``\\n`` ends with an empty line,
         which keeps its own ``\\n``."""
-        body = text + "\n" if text else ""
+        body = _body(text)
         if ref.kind == "jsonl":
             self._records().write_line(json_line(_record(ref, body)))
             return f"{JSONL_OUTPUT}#{ref.doc_id}"
@@ -202,7 +208,7 @@ class OutputWriter:
 
         Pass 1 writes every page this way before the duplicates are known: a run killed
         before pass 2 leaves only temporary files, which the next run removes."""
-        body = text + "\n" if text else ""
+        body = _body(text)
         name = output_name(ref.doc_id)
         target = os.path.join(self._out, name)
         with self._errors(ref, name):
@@ -213,14 +219,16 @@ class OutputWriter:
     def stage_record(self, ref: DocRef, text: str) -> tuple[str, Staged]:
         """``stage`` for a JSON Lines document: its line of ``documents.jsonl``, appended to
         a temporary file of this process (``copy_staged`` copies it into place)."""
-        line = json_line(_record(ref, text + "\n" if text else ""))
+        line = json_line(_record(ref, _body(text)))
         if self._part is None or self._part[0] != os.getpid():  # a forked worker's own
             path = os.path.join(self._out, f".{JSONL_OUTPUT}.{os.getpid()}{TEMP_SUFFIX}")
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
             self._part = (os.getpid(), os.open(path, flags, 0o666), path, 0)
         pid, fd, path, offset = self._part
         with self._errors(ref, JSONL_OUTPUT):
-            os.write(fd, line)  # unbuffered: a worker process ends without flushing
+            rest = memoryview(line)  # unbuffered: a worker process ends without flushing
+            while rest:
+                rest = rest[os.write(fd, rest) :]
         self._part = (pid, fd, path, offset + len(line))
         return f"{JSONL_OUTPUT}#{ref.doc_id}", (path, offset, len(line))
 
