@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scrubber.finish import _commit
 from scrubber.io.write import (
     MAX_SEGMENT_BYTES,
     TEMP_SUFFIX,
@@ -23,7 +24,7 @@ from scrubber.io.write import (
     output_name,
     safe_output_path,
 )
-from scrubber.model import DocRef, ManifestRecord, Status
+from scrubber.model import DocRef, InputFailure, ManifestRecord, Scanned, Status
 from scrubber.outputs import OutputWriter
 
 
@@ -213,3 +214,16 @@ def test_records_staged_by_workers_are_copied_in_the_callers_order(tmp_path: Pat
     lines = (out / "documents.jsonl").read_bytes().splitlines()
     assert lines == list(reversed((expected / "documents.jsonl").read_bytes().splitlines()))
     assert sorted(p.name for p in out.iterdir()) == ["documents.jsonl"]
+
+
+def test_a_staged_document_that_cannot_be_moved_in_fails_alone_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    ref = DocRef("a.txt", "/in/a.txt")
+    with OutputWriter(tmp_path) as writer:
+        writer.stage(ref, "staged text")
+        (tmp_path / "a.txt").mkdir()  # something in its way: a directory of that name
+        failure = _commit(Scanned(ref), writer)
+    assert isinstance(failure, InputFailure) and "a.txt" in failure.reason
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert (tmp_path / "a.txt").is_dir()
