@@ -134,7 +134,10 @@ def _alone(
     failures: list[InputFailure] = []
     for scanned, stripped in members.values():
         done = finish_alone(scanned, stripped, writer, number)
-        (failures if isinstance(done, InputFailure) else finished).append(done)  # type: ignore[arg-type]
+        if isinstance(done, InputFailure):
+            failures.append(done)
+        else:
+            finished.append(done)
     return ClusterDone(number, tuple(finished), tuple(failures), (), alignments)
 
 
