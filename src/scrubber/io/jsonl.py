@@ -17,7 +17,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from scrubber.errors import InputError
@@ -28,6 +28,7 @@ MAX_LINE_BYTES = 256 * 1024 * 1024
 _STRICT_FIX = "fix the record, or run with errors = 'replace'"
 # Errors from a truncated or corrupt .gz stream, and from the disk.
 READ_ERRORS = (OSError, EOFError, zlib.error)
+Readable = IO[bytes] | io.BufferedIOBase  # a file open for reading, decompressed
 
 
 def is_jsonl(name: str) -> bool:
@@ -47,20 +48,27 @@ def iter_jsonl_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, int, b
     decompressed stream, and the line without its ``\\n`` / ``\\r\\n``. A UTF-8 BOM at the
     start of the file is dropped; a line over :data:`MAX_LINE_BYTES` is yielded cut at the limit
     (it then fails to parse). Read errors (corrupt gzip, disk) propagate to the caller."""
-    offset = 0
-    line_no = 0
     with open_jsonl(os.fspath(path)) as handle:
-        while True:
-            raw = handle.readline(MAX_LINE_BYTES)
-            if not raw:
-                return
-            line_no += 1
-            start, offset = offset, offset + len(raw)
-            if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                offset += _skip_rest_of_line(handle)
-            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            yield line_no, start, raw.rstrip(b"\r\n")
+        yield from read_lines(handle)
+
+
+def read_lines(
+    handle: Readable, offset: int = 0, end: int = -1
+) -> Iterator[tuple[int, int, bytes]]:
+    """``iter_jsonl_lines`` from an open file whose position is ``offset``: the lines that
+    start before ``end`` (-1: all), numbered from 1."""
+    line_no = 0
+    while end < 0 or offset < end:
+        raw = handle.readline(MAX_LINE_BYTES)
+        if not raw:
+            return
+        line_no += 1
+        start, offset = offset, offset + len(raw)
+        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            offset += skip_line(handle)
+        if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        yield line_no, start, raw.rstrip(b"\r\n")
 
 
 @dataclass(frozen=True)
@@ -231,8 +239,8 @@ def _read_line_at(path: str, offset: int) -> bytes:
         return handle.readline(MAX_LINE_BYTES)
 
 
-def _skip_rest_of_line(handle: io.BufferedIOBase) -> int:
-    """Read past the rest of an over-long line; return how many bytes that was."""
+def skip_line(handle: Readable) -> int:
+    """Read past the rest of the current line; return how many bytes that was."""
     skipped = 0
     while True:
         chunk = handle.readline(1024 * 1024)

@@ -123,33 +123,12 @@ def _open(path: str) -> IO[bytes]:
 def _range_lines(unit: Unit) -> Iterator[tuple[int, int, bytes]]:
     """``(line, offset, raw)`` of the lines that start in the unit's byte range: line
     numbers count from 1 within the unit, offsets are in the (decompressed) file."""
-    limit = jsonl.MAX_LINE_BYTES
     with _open(unit.path) as handle:
         offset = 0
         if unit.start > 0:  # the line that starts before the range belongs to the one before
             handle.seek(unit.start - 1)
-            offset = unit.start - 1 + _skip_line(handle)
-        line = 0
-        while unit.end < 0 or offset < unit.end:
-            raw = handle.readline(limit)
-            if not raw:
-                return
-            line += 1
-            start, offset = offset, offset + len(raw)
-            if len(raw) == limit and not raw.endswith(b"\n"):
-                offset += _skip_line(handle)
-            if start == 0 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            yield line, start, raw.rstrip(b"\r\n")
-
-
-def _skip_line(handle: IO[bytes]) -> int:
-    skipped = 0
-    while True:
-        chunk = handle.readline(1 << 20)
-        skipped += len(chunk)
-        if not chunk or chunk.endswith(b"\n"):
-            return skipped
+            offset = unit.start - 1 + jsonl.skip_line(handle)
+        yield from jsonl.read_lines(handle, offset, unit.end)
 
 
 def _record(unit: Unit, line: int, offset: int, raw: bytes, errors: str) -> Found | Failed:
