@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from scrubber.model import Line, Removal
 from scrubber.report.charts import histogram, rule_chart, size_chart
-from scrubber.report.context import context_lines, shorten
+from scrubber.report.context import near_removals, shorten
 from scrubber.report.diff import Segment, word_segments
 from scrubber.report.html import content_security_policy, render_html
 from scrubber.report.pack import DOC_CHUNK, blob_elements, blob_json, pack_blocks
@@ -98,10 +98,10 @@ def test_charts_escape_names_and_mark_the_threshold() -> None:
 
 def test_context_lines_are_near_removals_and_bounded() -> None:
     kept = [Line(n, "x" * 500 if n == 3 else f"line {n}") for n in (1, 3, 4, 5, 9)]
-    lines = context_lines(kept, [Removal("nav-phrase", 2, "Go back")])
-    assert [c["line"] for c in lines] == [1, 3, 4]
-    assert len(lines[1]["text"]) == 160 and lines[1]["text"].endswith("…")
-    assert context_lines(kept, []) == []
+    lines = near_removals(kept, [Removal("nav-phrase", 2, "Go back")])
+    assert [line.no for line in lines] == [1, 3, 4]
+    assert len(lines[1].text) == 160 and lines[1].text.endswith("…")
+    assert near_removals(kept, []) == []
     assert shorten("short") == "short"
 
 

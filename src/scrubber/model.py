@@ -150,7 +150,7 @@ class ManifestRecord:
 @dataclass(frozen=True)
 class Notes:
     """What the report keeps of one stripped document: every removed line, and the kept
-    lines around them (``report.context.context_lines``), not the whole text."""
+    lines around them (``report.context.near_removals``), not the whole text."""
 
     removals: tuple[Removal, ...] = ()
     context: tuple[Line, ...] = ()

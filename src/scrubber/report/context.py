@@ -9,19 +9,11 @@ characters, so a report stays proportional to what was removed, not to the corpu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from scrubber.model import Line, Removal
 
 RADIUS = 2  # kept lines shown on each side of a removed line
 WIDTH = 160  # characters of a context line shown; the rest is cut with "…"
-
-
-def context_lines(
-    kept: Iterable[Line], removals: Iterable[Removal], radius: int = RADIUS
-) -> list[dict[str, Any]]:
-    """Kept lines within ``radius`` lines of a removed line, as ``{"line", "text"}`` records."""
-    return [{"line": line.no, "text": line.text} for line in near_removals(kept, removals, radius)]
 
 
 def near_removals(
