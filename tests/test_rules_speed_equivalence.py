@@ -18,10 +18,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from unittest.mock import patch
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrubber.config import Settings
+from scrubber.dedup import kernels
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules import (
     context,
@@ -571,7 +573,32 @@ def test_strip_and_fingerprint_is_strip_page_and_fingerprint_lines() -> None:
             assert sorted(page.seen) == sorted(seen)
 
 
+def _fingerprint_by_definition(key: str) -> int:
+    """The fingerprint as its module states it, one byte at a time in Python integers."""
+    data = text_module.DIGITS.sub("0", key).encode("utf-8", "surrogatepass")
+    top = 2**64
+    h = sum(byte * pow(0x100000001B3, k, top) for k, byte in enumerate(data)) % top
+    h ^= len(data)
+    h ^= h >> 33
+    h = h * 0xFF51AFD7ED558CCD % top
+    h ^= h >> 33
+    h = h * 0xC4CEB9FE1A85EC53 % top
+    return h ^ (h >> 33)
+
+
+KEYS = st.lists(st.text(st.sampled_from([*"ab 0123456789x٣໐é東𝟘\u0660\u0669\u07c9"]), max_size=30), max_size=8)
+
+
 @settings(max_examples=400, deadline=None)
-@given(key=st.text(st.sampled_from([*"ab 0123456789x٣໐é"]), max_size=20))
-def test_digit_folding_is_the_regex(key: str) -> None:
-    assert fingerprints_module._folded(key) == text_module.DIGITS.sub("0", key).encode()
+@given(keys=KEYS)
+def test_fingerprints_are_their_definition_compiled_or_not(keys: list[str]) -> None:
+    expected = [_fingerprint_by_definition(key) for key in keys]
+    assert fingerprints_module.fingerprint_keys(keys) == expected
+    encoded = [fingerprints_module._folded(key) for key in keys]
+    data = np.frombuffer(b"".join(encoded), np.uint8)
+    lengths = np.array([len(part) for part in encoded], np.int64)
+    assert fingerprints_module._hashes(data, lengths).tolist() == expected  # NumPy
+
+
+def test_fingerprints_are_compiled() -> None:
+    assert kernels.kernel("fingerprints") is not None  # numba is a dependency

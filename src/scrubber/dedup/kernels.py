@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 Kernel = Callable[..., Any]
-NAMES = ("scan_words", "signature", "sketch", "parse_units", "dice_matrix", "coverage")
+NAMES = (
+    "scan_words",
+    "signature",
+    "sketch",
+    "parse_units",
+    "dice_matrix",
+    "coverage",
+    "fingerprints",
+)
 _BUILT: dict[str, Kernel | None] = {}
 
 
@@ -42,7 +50,10 @@ def warm_up() -> None:
     from scrubber.dedup.scoring import score_pair
     from scrubber.dedup.sketch import DedupSettings, sketch
 
+    from scrubber.rules.fingerprints import fingerprint
+
     sketch("warm up the kernels", DedupSettings(threshold=0.8))
+    fingerprint("warm up the kernels")
     parsed = parse("Warm up. The kernels.")
     score_pair(parsed, parsed)
 
@@ -74,6 +85,7 @@ def _build() -> dict[str, Kernel | None]:
         "parse_units": compiled(vk.parse_units),
         "dice_matrix": compiled(vk.dice_matrix),
         "coverage": compiled(vk.coverage),
+        "fingerprints": compiled(_fingerprints),
     }
 
 
@@ -91,6 +103,46 @@ def _fmix(h: np.uint64) -> np.uint64:
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xC4CEB9FE1A85EC53)
     return h ^ (h >> np.uint64(33))
+
+
+def _fingerprints(data: Any, lengths: Any, digit_starts: Any, digit_ends: Any) -> Any:
+    """rules.fingerprints: the fingerprints of the UTF-8 keys laid end to end in ``data``,
+    every decimal digit read as "0" and a run of them as one "0", in one pass over the bytes.
+    ``digit_starts``/``digit_ends``: the sorted code point ranges of the non-ASCII digits."""
+    out = np.empty(lengths.size, np.uint64)
+    i = 0
+    for key in range(lengths.size):
+        end = i + lengths[key]
+        h, power, n, after_digit = np.uint64(0), np.uint64(1), 0, False
+        while i < end:
+            b = np.int64(data[i])
+            if b < 0x80:
+                size, digit = 1, 48 <= b <= 57
+            else:
+                size = 4 if b >= 0xF0 else 3 if b >= 0xE0 else 2 if b >= 0xC0 else 1
+                size = min(size, end - i)
+                point = b & (0x7F >> size)
+                for k in range(1, size):
+                    point = (point << 6) | (np.int64(data[i + k]) & 0x3F)
+                at = np.searchsorted(digit_starts, point, side="right") - 1
+                digit = size > 1 and at >= 0 and point < digit_ends[at]
+            if digit:
+                i += size
+                if after_digit:
+                    continue
+                after_digit = True
+                h += np.uint64(48) * power
+                power *= np.uint64(0x100000001B3)
+                n += 1
+                continue
+            after_digit = False
+            for k in range(size):
+                h += np.uint64(data[i + k]) * power
+                power *= np.uint64(0x100000001B3)
+            i += size
+            n += size
+        out[key] = _fmix(h ^ np.uint64(n))
+    return out
 
 
 def _scan_words(data: Any, ascii_classes: Any, lead_classes: Any, stem_chars: int) -> Any:

@@ -31,7 +31,7 @@ from scrubber.dedup.lsh import band_keys
 from scrubber.model import Scanned
 from scrubber.rules import LineFingerprints
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 QUERY_WORD_ROWS = WORD_ROWS[0]
 # Settings that change no stored feature: a different value must not rebuild the index.
 _NOT_STORED = frozenset({"threshold", "jobs", "globs", "merge", "templates", "roots"})

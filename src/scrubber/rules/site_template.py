@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from scrubber.rules.base import PageView, Profile, page_rule
 from scrubber.rules.context import is_prose
-from scrubber.rules.fingerprints import fingerprint
+from scrubber.rules.fingerprints import fingerprint_keys
 from scrubber.rules.text import LineFacts
 
 
@@ -28,8 +28,9 @@ def site_template(view: PageView) -> Sequence[int]:
         return ()
     lines = view.lines
     last = len(lines) - 1
+    prints = fingerprint_keys([facts.key for facts in lines])
     hits = [
-        fingerprint(facts.key) in view.templates
+        prints[i] in view.templates
         and not (i < last and _heads_prose(facts, lines[i + 1], view.profile))
         for i, facts in enumerate(lines)
     ]

@@ -24,7 +24,7 @@ from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
-from scrubber.rules.fingerprints import LineFingerprints, fingerprints_of
+from scrubber.rules.fingerprints import LineFingerprints, fingerprint_keys, fingerprints_of
 from scrubber.rules.line_rules import may_be_chrome
 from scrubber.rules.registry import (
     BLANK_LINE,
@@ -71,11 +71,11 @@ def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> Fingerp
     """``strip_page`` without templates, and the page's line fingerprints, from the facts
     the rules computed anyway (equal to ``fingerprint_lines(stripped.kept)``)."""
     page = _strip(doc_id, text, settings, None, "")
-    kept = [fact for i, fact in page.facts.items() if page.verdicts[i] is None]
-    removed = [fact for i, fact in page.facts.items() if page.verdicts[i] is not None]
-    prints = fingerprints_of(kept)
-    seen = prints.hashes + fingerprints_of(removed).hashes
-    return FingerprintedPage(page.stripped, prints, seen, sum(fact.words for fact in kept))
+    seen = fingerprint_keys([fact.key for fact in page.facts.values()])
+    stays = [page.verdicts[i] is None for i in page.facts]
+    kept = list(compress(page.facts.values(), stays))
+    prints = fingerprints_of(kept, list(compress(seen, stays)))
+    return FingerprintedPage(page.stripped, prints, tuple(seen), sum(fact.words for fact in kept))
 
 
 @dataclass(frozen=True)
