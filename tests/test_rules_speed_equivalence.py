@@ -586,7 +586,9 @@ def _fingerprint_by_definition(key: str) -> int:
     return h ^ (h >> 33)
 
 
-KEYS = st.lists(st.text(st.sampled_from([*"ab 0123456789x٣໐é東𝟘\u0660\u0669\u07c9"]), max_size=30), max_size=8)
+KEYS = st.lists(
+    st.text(st.sampled_from([*"ab 0123456789x٣໐é東𝟘\u0660\u0669\u07c9"]), max_size=30), max_size=8
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -7,6 +7,7 @@ every task. Small inputs run in-process: a pool costs more than it saves there.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import multiprocessing
@@ -33,6 +34,28 @@ def resolve_jobs(jobs: int) -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+# Young objects the cyclic garbage collector lets pile up before it runs, while a pipeline
+# runs (Python's default: 700).
+GC_YOUNG_OBJECTS = 100_000
+
+
+@contextlib.contextmanager
+def fewer_gc_pauses() -> Iterator[None]:
+    """Run the cyclic garbage collector less often inside the block.
+
+    The main process keeps a small result per document (hundreds of thousands of tuples
+    and dataclasses, none of them in a reference cycle), and by default the collector
+    walks them again every few hundred allocations: at 100,000 documents that was half
+    of the main process's time in clean's first pass (4.1 s against 2.0 s). Cycles are
+    still collected, only in larger batches; the thresholds are restored after."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_OBJECTS, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def worker_state() -> dict[str, Any]:
