@@ -49,7 +49,6 @@ def warm_up() -> None:
     from scrubber.dedup.parse import parse
     from scrubber.dedup.scoring import score_pair
     from scrubber.dedup.sketch import DedupSettings, sketch
-
     from scrubber.rules.fingerprints import fingerprint
 
     sketch("warm up the kernels", DedupSettings(threshold=0.8))
