@@ -604,3 +604,12 @@ def test_fingerprints_are_their_definition_compiled_or_not(keys: list[str]) -> N
 
 def test_fingerprints_are_compiled() -> None:
     assert kernels.kernel("fingerprints") is not None  # numba is a dependency
+
+
+def test_fingerprints_without_numba_are_the_same() -> None:
+    keys = ["go back", "© 2023 example", "12 comments", "٣٤ تعليق", "東京 2020", ""]
+    compiled = fingerprints_module.fingerprint_keys(keys)
+    with patch.dict("os.environ", {"SCRUBBER_NO_NUMBA": "1"}), patch.object(kernels, "_BUILT", {}):
+        assert kernels.kernel("fingerprints") is None
+        assert fingerprints_module.fingerprint_keys(keys) == compiled
+    assert compiled == [_fingerprint_by_definition(key) for key in keys]
