@@ -200,15 +200,32 @@ def _words_numpy(data: NDArray[np.uint8]) -> Words:
     classes, cont = _classes(data)
     starts, ends = _bounds(classes, cont)
     chars, stem_ends = _stem_ends(starts, ends, cont)
-    _POWERS.ensure(data.size + 1)
-    prefix = np.zeros(data.size + 1, U64)
-    np.cumsum(data * _POWERS.pow[: data.size], out=prefix[1:])
+    prefix = _prefix_sums(data)
     unshift = _POWERS.inv[starts]
     raw = (prefix[ends] - prefix[starts]) * unshift
     raw_stems = (prefix[stem_ends] - prefix[starts]) * unshift
     hashes = _fmix(raw ^ (ends - starts).astype(U64))
     stems = _fmix(raw_stems ^ ((stem_ends - starts).astype(U64) | U64(1 << 40)))
     return Words(data, hashes, stems, chars, starts, ends)
+
+
+def span_hashes(
+    data: NDArray[np.uint8], starts: NDArray[np.int64], ends: NDArray[np.int64]
+) -> NDArray[np.uint64]:
+    """The word hash of each span ``data[starts[i]:ends[i]]``: ``sum(b[k] * BASE**k)`` mod
+    2**64 over its bytes, finished with ``_fmix`` of that xor its length (what a word gets;
+    the line fingerprints of ``scrubber.rules`` use it too)."""
+    prefix = _prefix_sums(data)
+    raw = (prefix[ends] - prefix[starts]) * _POWERS.inv[starts]
+    return _fmix(raw ^ (ends - starts).astype(U64))
+
+
+def _prefix_sums(data: NDArray[np.uint8]) -> NDArray[np.uint64]:
+    """``prefix[i]``: the sum of ``data[k] * BASE**k`` for k < i (mod 2**64)."""
+    _POWERS.ensure(data.size + 1)
+    prefix = np.zeros(data.size + 1, U64)
+    np.cumsum(data * _POWERS.pow[: data.size], out=prefix[1:])
+    return prefix
 
 
 def shingles(hashes: NDArray[np.uint64], n: int) -> NDArray[np.uint64]:

@@ -6,7 +6,7 @@ collapsed, case-folded (``LineFacts.key``), and every run of digits folded to ``
 that "© 2023 Example" and "© 2024 Example", or "12 comments" and "3 comments", are one
 line.
 
-The hash is the one the sketch gives a word (``scrubber.dedup.kernels``): over the folded
+The hash is the one the sketch gives a word (``dedup.tokens.span_hashes``): over the folded
 UTF-8 bytes ``b[0..n)``, ``h = sum(b[k] * P**k) mod 2**64`` with the FNV prime ``P``, then
 the MurmurHash3 finalizer of ``h ^ n``. A page's lines are hashed in one call: a compiled
 loop when numba is installed, else the same arithmetic in NumPy (the tests hold both to a
@@ -25,11 +25,10 @@ from functools import lru_cache
 import numpy as np
 
 from scrubber.dedup.kernels import kernel
+from scrubber.dedup.tokens import span_hashes
 from scrubber.model import Line
 from scrubber.rules.text import DIGITS, LineFacts
 
-U64 = np.uint64
-PRIME = U64(0x100000001B3)
 _FOLD = np.arange(256, dtype=np.uint8)
 _FOLD[ord("1") : ord("9") + 1] = ord("0")  # ASCII digits; runs of "0" are then one "0"
 
@@ -74,7 +73,8 @@ def _digit_ranges() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _hashes(data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The fingerprints of the keys laid end to end in ``data`` (NumPy; see the module)."""
+    """The fingerprints of the keys laid end to end in ``data`` (NumPy; see the module):
+    ASCII digits folded, each run of them to one "0", then each key's word hash."""
     folded = _FOLD[data]
     starts = np.cumsum(lengths) - lengths
     zero = folded == ord("0")
@@ -82,37 +82,9 @@ def _hashes(data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     repeat[1:] = zero[1:] & zero[:-1]
     repeat[starts[starts < data.size]] = False  # a key's first byte repeats nothing
     key_of = np.repeat(np.arange(lengths.size), lengths)[~repeat]
-    folded = folded[~repeat]
     counts = np.bincount(key_of, minlength=lengths.size)
-    first = np.cumsum(counts) - counts
-    position = np.arange(folded.size) - first[key_of]
-    terms = folded.astype(U64) * _powers(int(counts.max(initial=0)))[position]
-    sums = np.zeros(lengths.size, U64)
-    filled = counts > 0
-    if folded.size:
-        sums[filled] = np.add.reduceat(terms, first[filled])
-    return _fmix(sums ^ counts.astype(U64))
-
-
-_POWERS = np.ones(1, U64)
-
-
-def _powers(n: int) -> np.ndarray:
-    """``P**k mod 2**64`` for k < n (at least)."""
-    global _POWERS
-    if _POWERS.size < n:
-        step = np.full(max(n, 2 * _POWERS.size), PRIME, U64)
-        step[0] = 1
-        _POWERS = np.cumprod(step, dtype=U64)
-    return _POWERS
-
-
-def _fmix(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> U64(33))
-    h = h * U64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> U64(33))
-    h = h * U64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> U64(33))  # type: ignore[no-any-return]
+    ends = np.cumsum(counts)
+    return span_hashes(folded[~repeat], ends - counts, ends)
 
 
 @dataclass(frozen=True)
