@@ -6,6 +6,7 @@ import json
 import math
 import multiprocessing
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from scrubber.io.write import (
     TEMP_SUFFIX,
     AtomicJsonlWriter,
     atomic_write_bytes,
+    atomic_write_parts,
     atomic_write_text,
     output_name,
     safe_output_path,
@@ -227,3 +229,24 @@ def test_a_staged_document_that_cannot_be_moved_in_fails_alone_and_leaves_nothin
     assert isinstance(failure, InputFailure) and "a.txt" in failure.reason
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
     assert (tmp_path / "a.txt").is_dir()
+
+
+def test_a_file_written_in_parts_is_their_concatenation(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "report.json"
+    atomic_write_parts(target, (f"part {n}\n".encode() for n in range(5000)))
+    assert target.read_bytes() == b"".join(f"part {n}\n".encode() for n in range(5000))
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]
+
+
+def test_a_failure_between_parts_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_bytes(b"the previous report")
+
+    def parts() -> Iterator[bytes]:
+        yield b"x" * (3 << 20)  # more than the buffer: some of it is on disk already
+        raise ValueError("not JSON")
+
+    with pytest.raises(ValueError, match="not JSON"):
+        atomic_write_parts(target, parts())
+    assert target.read_bytes() == b"the previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]

@@ -17,7 +17,7 @@ from scrubber.model import Cluster, MergedParagraph, Pair
 from scrubber.report.data import ReportBuilder
 from scrubber.report.forked import ChildTraceback, Forked
 from scrubber.report.html import render_html
-from scrubber.report.render import report_json, write_reports
+from scrubber.report.render import json_parts, report_json, write_reports
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only: os.fork")
 CHILDREN = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
@@ -156,3 +156,12 @@ def test_an_exception_that_cannot_be_loaded_again_arrives_as_text(no_new_childre
     ) as caught:
         run_forked(task)
     assert "NeedsTwo: first" in str(caught.value.__cause__)
+
+
+def test_report_json_is_the_same_whatever_the_batch_of_its_parts() -> None:
+    data = builder().as_dict()
+    data["documents"] = data["documents"] * 7
+    whole = "".join(json_parts(data, batch=1_000_000))
+    assert json.loads(whole) == json.loads(json.dumps(data))
+    for batch in (1, 2, 3, 5):
+        assert "".join(json_parts(data, batch=batch)) == whole

@@ -127,40 +127,59 @@ def _clean_into(
     timer = _StageTimer()
     builder = ReportBuilder(settings)
     with OutputWriter(out) as writer, ManifestWriter(out) as manifest:
-        corpus = scan_refs(
-            refs,
-            failures,
-            settings,
-            progress,
-            fingerprints=settings.templates,
-            verdicts=True,
-            cache=cache,
-            writer=writer,
+        _write_documents(
+            refs, failures, settings, progress, cache, writer, manifest, builder, timer
         )
-        timer.lap("scan")
-        scores: list[float] = []
-        clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
-        timer.lap("dedup")
-        progress(ProgressEvent("templates", 0, 1))
-        templates = learn_templates(corpus, clusters, settings) if settings.templates else None
-        progress(ProgressEvent("templates", 1, 1))
-        timer.lap("templates")
-        builder.add_similarities(scores)
-        builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
-        builder.run.failures.extend(corpus.failures)
-        recorder = Recorder(clusters, writer, builder, manifest)
-        for item in finish(corpus, clusters, settings, templates, writer, progress):
-            if isinstance(item, Scanned):
-                recorder.settled(item)
-            elif isinstance(item, ClusterDone):
-                recorder.cluster(item)
-            else:
-                recorder.document(item)
-        for failure in builder.run.failures:
-            manifest.write(failed_record(failure))
     timer.lap("strip+merge+write")
     builder.run.seconds = timer.seconds
+    # Pass 1's results are gone by now (a few KB a document): the reports, the largest
+    # step in memory, have the room.
     progress(ProgressEvent("report", 0, 1))
     write_reports(out, builder)
     progress(ProgressEvent("report", 1, 1))
     return builder.run
+
+
+def _write_documents(
+    refs: Sequence[DocRef],
+    failures: Sequence[InputFailure],
+    settings: Settings,
+    progress: ProgressCallback,
+    cache: Path | None,
+    writer: OutputWriter,
+    manifest: ManifestWriter,
+    builder: ReportBuilder,
+    timer: _StageTimer,
+) -> None:
+    """Both passes: every document written, recorded in the manifest and in ``builder``."""
+    corpus = scan_refs(
+        refs,
+        failures,
+        settings,
+        progress,
+        fingerprints=settings.templates,
+        verdicts=True,
+        cache=cache,
+        writer=writer,
+    )
+    timer.lap("scan")
+    scores: list[float] = []
+    clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
+    timer.lap("dedup")
+    progress(ProgressEvent("templates", 0, 1))
+    templates = learn_templates(corpus, clusters, settings) if settings.templates else None
+    progress(ProgressEvent("templates", 1, 1))
+    timer.lap("templates")
+    builder.add_similarities(scores)
+    builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
+    builder.run.failures.extend(corpus.failures)
+    recorder = Recorder(clusters, writer, builder, manifest)
+    for item in finish(corpus, clusters, settings, templates, writer, progress):
+        if isinstance(item, Scanned):
+            recorder.settled(item)
+        elif isinstance(item, ClusterDone):
+            recorder.cluster(item)
+        else:
+            recorder.document(item)
+    for failure in builder.run.failures:
+        manifest.write(failed_record(failure))
