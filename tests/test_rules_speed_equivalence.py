@@ -38,6 +38,7 @@ from scrubber.rules import fingerprints as fingerprints_module
 from scrubber.rules import strip as strip_module
 from scrubber.rules import text as text_module
 from scrubber.rules.base import PROFILES, PageRule, PageView, Profile, RuleInfo
+from scrubber.rules.fingerprints import unpacked
 from scrubber.rules.registry import (
     BLANK_LINE,
     CONTENT_LINE_RULES,
@@ -570,7 +571,8 @@ def test_strip_and_fingerprint_is_strip_page_and_fingerprint_lines() -> None:
                 if r.rule in {rule.info.name for rule in PAGE_RULES}
             ]
             seen = page.fingerprints.hashes + fingerprint_lines(by_page_rules).hashes
-            assert sorted(page.seen) == sorted(seen)
+            assert sorted(unpacked(page.seen).tolist()) == sorted(unpacked(seen).tolist())
+            assert len(page.seen) == 8 * (len(page.fingerprints.words) + len(by_page_rules))
 
 
 def _fingerprint_by_definition(key: str) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from scrubber import rules
 from scrubber.model import Document, Line, Removal, Stripped
+from scrubber.rules.fingerprints import unpacked
 
 _NAMES: tuple[str, ...] = tuple(info.name for info in rules.list_rules())
 _CODES = {name: code for code, name in enumerate(_NAMES, start=1)}  # 0: the line is kept
@@ -28,7 +29,7 @@ class Verdicts:
 
     codes: bytes  # per line: 0 kept, else 1 + the rule's position in ``list_rules()``
     checksum: int  # crc32 of the text the codes were taken from
-    seen: tuple[int, ...]  # fingerprints of the lines the page rules saw (kept or removed)
+    seen: bytes  # (packed) fingerprints of the lines the page rules saw, kept or removed
 
 
 def _lines(text: str) -> list[str]:
@@ -52,7 +53,7 @@ def record(doc: Document, page: rules.FingerprintedPage) -> Verdicts:
 
 def unchanged_by(verdicts: Verdicts, templates: frozenset[int]) -> bool:
     """Whether stripping the page with these site templates gives pass 1's result."""
-    return templates.isdisjoint(verdicts.seen)
+    return not templates or templates.isdisjoint(unpacked(verdicts.seen).tolist())
 
 
 def replay(doc: Document, verdicts: Verdicts) -> Stripped | None:

@@ -31,7 +31,7 @@ from scrubber.dedup.lsh import band_keys
 from scrubber.model import Scanned
 from scrubber.rules import LineFingerprints
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 QUERY_WORD_ROWS = WORD_ROWS[0]
 # Settings that change no stored feature: a different value must not rebuild the index.
 _NOT_STORED = frozenset({"threshold", "jobs", "globs", "merge", "templates", "roots"})
@@ -121,18 +121,14 @@ def from_row(row: tuple[Any, ...], num_perm: int) -> Features:
 
 
 def pack_fingerprints(prints: LineFingerprints) -> bytes:
-    """The fields of ``LineFingerprints`` (tuples of 64-bit ints, or bytes) as one blob."""
+    """The fields of ``LineFingerprints`` (bytes, each of them) as one blob."""
     parts = []
     for spec in dataclasses.fields(prints):
         value = getattr(prints, spec.name)
-        if isinstance(value, bytes):
-            kind, data = b"b", value
-        elif isinstance(value, tuple):
-            kind, data = b"q", np.array(value, dtype="<u8").tobytes()
-        else:
+        if not isinstance(value, bytes):
             raise TypeError(f"LineFingerprints.{spec.name}: cannot store {type(value).__name__}")
         name = spec.name.encode()
-        parts.append(bytes([len(name)]) + name + kind + len(data).to_bytes(4, "little") + data)
+        parts.append(bytes([len(name)]) + name + b"b" + len(value).to_bytes(4, "little") + value)
     return b"".join(parts)
 
 
@@ -144,11 +140,10 @@ def unpack(blob: bytes) -> LineFingerprints:
             size = blob[at]
             name, kind = blob[at + 1 : at + 1 + size].decode(), blob[at + 1 + size : at + 2 + size]
             length = int.from_bytes(blob[at + 2 + size : at + 6 + size], "little")
-            data = blob[at + 6 + size : at + 6 + size + length]
+            if kind != b"b" or at + 6 + size + length > len(blob):
+                raise ValueError(f"field {name!r} is not whole")
+            fields[name] = bytes(blob[at + 6 + size : at + 6 + size + length])
             at += 6 + size + length
-            fields[name] = (
-                bytes(data) if kind == b"b" else tuple(np.frombuffer(data, "<u8").tolist())
-            )
         return LineFingerprints(**fields)
     except (IndexError, TypeError, ValueError) as exc:
         raise CorruptIndex(f"bad fingerprints: {exc}") from exc

@@ -40,8 +40,13 @@ def fingerprint(key: str) -> int:
 
 def fingerprint_keys(keys: Sequence[str]) -> list[int]:
     """``fingerprint`` of each key, in one call (the keys of a page's lines)."""
+    return fingerprint_array(keys).tolist()  # type: ignore[no-any-return]
+
+
+def fingerprint_array(keys: Sequence[str]) -> np.ndarray:
+    """``fingerprint_keys`` as an array of uint64."""
     if not keys:
-        return []
+        return np.zeros(0, np.uint64)
     compiled = kernel("fingerprints")
     if compiled is None:
         encoded = [_folded(key) for key in keys]
@@ -50,8 +55,19 @@ def fingerprint_keys(keys: Sequence[str]) -> list[int]:
     data = np.frombuffer(b"".join(encoded), np.uint8)
     lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
     if compiled is None:
-        return _hashes(data, lengths).tolist()  # type: ignore[no-any-return]
-    return compiled(data, lengths, *_digit_ranges()).tolist()  # type: ignore[no-any-return]
+        return _hashes(data, lengths)
+    return compiled(data, lengths, *_digit_ranges())  # type: ignore[no-any-return]
+
+
+def packed(hashes: np.ndarray) -> bytes:
+    """Fingerprints as ``LineFingerprints.hashes`` keeps them: 8 bytes each, little-endian
+    (a page's dozen lines in 100 bytes, where a tuple of Python ints takes 500)."""
+    return hashes.astype("<u8", copy=False).tobytes()
+
+
+def unpacked(data: bytes) -> np.ndarray:
+    """``packed`` undone: the fingerprints as an array of uint64."""
+    return np.frombuffer(data, "<u8").astype(np.uint64)
 
 
 def _folded(key: str) -> bytes:
@@ -91,13 +107,13 @@ def _hashes(data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 class LineFingerprints:
     """One page's surviving non-empty lines, reduced to what template detection needs.
 
-    ``hashes[i]`` is the fingerprint of the i-th line (in page order: the index judges a
+    ``unpacked(hashes)[i]`` is the fingerprint of the i-th line (in page order: the index judges a
     line's position against the page's own unique paragraphs, so order is all it needs),
     ``words[i]`` its word count (capped at 255) and ``sentences[i]`` 1 when it ends like a
     sentence. Small and picklable, so a first pass can run in worker processes.
     """
 
-    hashes: tuple[int, ...]
+    hashes: bytes  # ``packed`` fingerprints
     words: bytes
     sentences: bytes
 
@@ -110,14 +126,14 @@ def fingerprint_lines(kept: Sequence[Line]) -> LineFingerprints:
 
 
 def fingerprints_of(
-    facts: Sequence[LineFacts], hashes: Sequence[int] | None = None
+    facts: Sequence[LineFacts], hashes: np.ndarray | None = None
 ) -> LineFingerprints:
     """Fingerprints of lines whose facts are known (``strip_and_fingerprint`` has them),
     and their ``hashes`` when those are known too."""
     if hashes is None:
-        hashes = fingerprint_keys([fact.key for fact in facts])
+        hashes = fingerprint_array([fact.key for fact in facts])
     return LineFingerprints(
-        hashes=tuple(hashes),
+        hashes=packed(hashes),
         words=bytes(min(fact.words, 255) for fact in facts),
         sentences=bytes(fact.sentence for fact in facts),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scrubber.rules.fingerprints import LineFingerprints
+from scrubber.rules.fingerprints import LineFingerprints, unpacked
 
 _STORY_WORDS = 10  # lines this long tell one story from another
 _STORY_SHARE = 0.8  # groups sharing this share of their long lines are one story
@@ -39,12 +39,10 @@ class SiteLines:
     def of(cls, pages: Sequence[tuple[str, LineFingerprints]]) -> SiteLines:
         names = sorted({group for group, _prints in pages})
         index = {name: i for i, name in enumerate(names)}
-        sizes = np.array([len(prints.hashes) for _group, prints in pages], dtype=np.int64)
+        sizes = np.array([len(prints.words) for _group, prints in pages], dtype=np.int64)
         starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sizes) else sizes
         total = int(sizes.sum())
-        hashes = np.fromiter(
-            itertools.chain.from_iterable(p.hashes for _g, p in pages), np.uint64, total
-        )
+        hashes = unpacked(b"".join(p.hashes for _g, p in pages))
         page = np.repeat(np.arange(len(pages)), sizes)
         return cls(
             hashes=hashes,

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count
 
+import numpy as np
+
 from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
-from scrubber.rules.fingerprints import LineFingerprints, fingerprint_keys, fingerprints_of
+from scrubber.rules.fingerprints import LineFingerprints, fingerprint_array, fingerprints_of, packed
 from scrubber.rules.line_rules import may_be_chrome
 from scrubber.rules.registry import (
     BLANK_LINE,
@@ -63,7 +65,7 @@ class FingerprintedPage:
 
     stripped: Stripped
     fingerprints: LineFingerprints  # of its kept non-empty lines (``fingerprint_lines``)
-    seen: tuple[int, ...]  # fingerprints of every line the page rules saw, kept or removed
+    seen: bytes  # (``packed``) fingerprints of every line the page rules saw, kept or removed
     words: int  # words of the kept lines (``LineFacts.words``)
 
 
@@ -71,11 +73,11 @@ def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> Fingerp
     """``strip_page`` without templates, and the page's line fingerprints, from the facts
     the rules computed anyway (equal to ``fingerprint_lines(stripped.kept)``)."""
     page = _strip(doc_id, text, settings, None, "")
-    seen = fingerprint_keys([fact.key for fact in page.facts.values()])
+    seen = fingerprint_array([fact.key for fact in page.facts.values()])
     stays = [page.verdicts[i] is None for i in page.facts]
     kept = list(compress(page.facts.values(), stays))
-    prints = fingerprints_of(kept, list(compress(seen, stays)))
-    return FingerprintedPage(page.stripped, prints, tuple(seen), sum(fact.words for fact in kept))
+    prints = fingerprints_of(kept, seen[np.array(stays, bool)] if stays else seen)
+    return FingerprintedPage(page.stripped, prints, packed(seen), sum(fact.words for fact in kept))
 
 
 @dataclass(frozen=True)
