@@ -39,8 +39,9 @@ def json_parts(data: dict[str, Any], batch: int = 1000) -> Iterator[str]:
     slower). It comes in parts of up to ``batch`` items, written as they come: the text of
     a large report is 80 MB per 100,000 documents, and is never held whole."""
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    yield "{"
     for n, (key, value) in enumerate(data.items()):
-        yield f"{{\n {dumps(key)}: " if n == 0 else f",\n {dumps(key)}: "
+        yield f"\n {dumps(key)}: " if n == 0 else f",\n {dumps(key)}: "
         if isinstance(value, list) and value:
             yield "[\n  "
             for start in range(0, len(value), batch):
@@ -49,4 +50,4 @@ def json_parts(data: dict[str, Any], batch: int = 1000) -> Iterator[str]:
             yield "\n ]"
         else:
             yield dumps(value)
-    yield "{\n}\n" if not data else "\n}\n"
+    yield "\n}\n"
