@@ -4,8 +4,8 @@
 
 CORPUS_DIR is a folder of documents or a corpus from ``make_corpus.py`` (its ``docs/``
 is used). Runs the library in this process (workers as usual) and prints, for each
-stage, wall seconds, and the CPU seconds of the main process: what the workers did is
-the difference. ``clean`` writes to a temporary folder, removed afterwards. Numbers
+stage, wall seconds, the CPU seconds of the main process, and those of the worker
+processes (each stage's pool is gone by the next stage, so its CPU is counted there). ``clean`` writes to a temporary folder, removed afterwards. Numbers
 depend on the machine and on what else runs on it: compare within one run.
 """
 
@@ -23,23 +23,32 @@ from scrubber.config import Settings
 from scrubber.model import ProgressEvent
 
 
+def workers_cpu() -> float:
+    """CPU seconds of the finished child processes (the pools' workers)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 class StageClock:
-    """Turns progress events into (stage, wall seconds, main-process CPU seconds)."""
+    """Turns progress events into (stage, wall s, main-process CPU s, workers' CPU s)."""
 
     def __init__(self) -> None:
-        self.stages: list[tuple[str, float, float]] = []
+        self.stages: list[tuple[str, float, float, float]] = []
         self._stage = "start"
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
+        self._workers = workers_cpu()
 
     def __call__(self, event: ProgressEvent) -> None:
         if event.stage != self._stage:
             self.lap(event.stage)
 
     def lap(self, next_stage: str) -> None:
-        wall, cpu = time.perf_counter(), time.process_time()
-        self.stages.append((self._stage, wall - self._wall, cpu - self._cpu))
-        self._stage, self._wall, self._cpu = next_stage, wall, cpu
+        wall, cpu, workers = time.perf_counter(), time.process_time(), workers_cpu()
+        self.stages.append(
+            (self._stage, wall - self._wall, cpu - self._cpu, workers - self._workers)
+        )
+        self._stage, self._wall, self._cpu, self._workers = next_stage, wall, cpu, workers
 
 
 LABELS = {
@@ -54,9 +63,16 @@ LABELS = {
 
 
 def table(title: str, clock: StageClock, total: float) -> str:
-    rows = [f"\n{title} ({total:.1f} s)\n", "| stage | wall s | main CPU s |", "|---|---|---|"]
-    for stage, wall, cpu in clock.stages:
-        rows.append(f"| {LABELS.get(stage, stage)} | {wall:.2f} | {cpu:.2f} |")
+    rows = [
+        f"\n{title} ({total:.1f} s)\n",
+        "| stage | wall s | main CPU s | workers' CPU s |",
+        "|---|---|---|---|",
+    ]
+    for stage, wall, cpu, workers in clock.stages:
+        rows.append(f"| {LABELS.get(stage, stage)} | {wall:.2f} | {cpu:.2f} | {workers:.2f} |")
+    main_cpu = sum(stage[2] for stage in clock.stages)
+    workers = sum(stage[3] for stage in clock.stages)
+    rows.append(f"| all | {total:.2f} | {main_cpu:.2f} | {workers:.2f} |")
     return "\n".join(rows)
 
 

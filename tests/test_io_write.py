@@ -184,6 +184,29 @@ def test_a_discarded_or_rewritten_stage_leaves_nothing_behind(tmp_path: Path) ->
     assert (tmp_path / "b.txt").read_text() == "after the templates\n"
 
 
+@pytest.mark.parametrize("text", ["kept text", "", "ends with an empty line\n", "Ä ß 東京\n\nb"])
+def test_staged_text_reads_back_what_was_staged(tmp_path: Path, text: str) -> None:
+    """Clean's verification reads pass 1's stripped text back instead of stripping again:
+    it must be the text exactly, for a text file and for a JSON Lines record."""
+    page = DocRef("news/a.txt", "/in/news/a.txt")
+    record = DocRef("c.jsonl#7", "/in/c.jsonl", kind="jsonl", member="7")
+    with OutputWriter(tmp_path) as writer:
+        as_page = Scanned(page, output=writer.stage(page, text))
+        output, staged = writer.stage_record(record, text)
+        as_record = Scanned(record, output=output, staged=staged)
+        assert writer.staged_text(as_page) == text
+        assert writer.staged_text(as_record) == text
+
+
+def test_staged_text_is_none_when_nothing_can_be_read_back(tmp_path: Path) -> None:
+    ref = DocRef("a.txt", "/in/a.txt")
+    with OutputWriter(tmp_path) as writer:
+        assert writer.staged_text(Scanned(ref)) is None  # pass 1 staged nothing
+        staged = Scanned(ref, output=writer.stage(ref, "text"))
+        writer.discard(ref)
+        assert writer.staged_text(staged) is None  # gone: the caller reads the input
+
+
 def _stage_in_child(writer: OutputWriter, refs: list[DocRef], queue: Any) -> None:
     queue.put([writer.stage_record(ref, f"text of {ref.member}") for ref in refs])
 

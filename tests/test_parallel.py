@@ -1,12 +1,17 @@
-"""The main process's side of a parallel run: fewer collector pauses while it runs."""
+"""The main process's side of a parallel run: fewer collector pauses while it runs, and
+no second copy of what it already holds."""
 
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pytest
 
-from scrubber.parallel import GC_YOUNG_OBJECTS, fewer_gc_pauses
+from scrubber.config import Settings
+from scrubber.outputs import OutputWriter
+from scrubber.parallel import GC_YOUNG_OBJECTS, IN_PROCESS_BELOW, fewer_gc_pauses
+from scrubber.scan import collect_refs, scan_refs
 
 
 def test_the_collector_runs_less_often_inside_and_as_before_after() -> None:
@@ -33,3 +38,20 @@ def test_a_cycle_made_inside_is_still_collected() -> None:
         node.self = node  # type: ignore[attr-defined]
         del node
         assert gc.collect() >= 1
+
+
+def test_pass_one_results_from_workers_hold_the_callers_refs(tmp_path: Path) -> None:
+    """Workers send back a document's results without its ref: the main process holds
+    every ref already, and a copy unpickled per document would double that memory."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(IN_PROCESS_BELOW + 6):  # enough to start the pool
+        (src / f"{n:03}.txt").write_text(f"Go back\n\nStory {n} about the river.\n")
+    settings = Settings(jobs=2)
+    refs, failures = collect_refs([str(src)], settings)
+    with OutputWriter(tmp_path / "out") as writer:
+        corpus = scan_refs(refs, failures, settings, verdicts=True, writer=writer)
+    assert len(corpus.docs) == len(refs)
+    assert all(scanned.ref is ref for scanned, ref in zip(corpus.docs, refs, strict=True))
+    assert all(scanned.output == scanned.ref.doc_id for scanned in corpus.docs)
+    assert all(scanned.notes and scanned.notes.removals for scanned in corpus.docs)

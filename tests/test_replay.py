@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from scrubber import replay, rules
+from scrubber.clusters import stripped_text_loader
 from scrubber.config import Settings
 from scrubber.finish import learn_templates
 from scrubber.io import load_document
+from scrubber.outputs import OutputWriter
 from scrubber.scan import Corpus, collect_refs, scan_refs, strip_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +69,25 @@ def test_a_page_changed_since_pass_one_is_stripped_again(tmp_path: Path) -> None
     assert scanned.verdicts is not None
     page.write_text("Go back\n\nA river rose over the old walls.\n")  # same lines, new text
     assert replay.replay(load_document(scanned.ref), scanned.verdicts) is None
+
+
+def test_clean_verifies_on_the_text_pass_one_staged(tmp_path: Path) -> None:
+    """Candidates are compared on the stripped text that pass 1 staged in OUT (read back,
+    not stripped again); the input is read again only where no staged copy is left."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a", "b"):
+        (src / f"{name}.txt").write_text(f"Go back\n\nThe river {name} rose over the walls.\n")
+    with OutputWriter(out) as writer:
+        corpus = scan_refs(
+            *collect_refs([str(src)], SETTINGS), SETTINGS, verdicts=True, writer=writer
+        )
+        load = stripped_text_loader(corpus, SETTINGS, writer.staged_text)
+        expected = [strip_document(load_document(s.ref), SETTINGS).text for s in corpus.docs]
+        assert [load(0), load(1)] == expected
+        assert "Go back" not in expected[0]
+        staged_a = next(out.glob(".a.txt.*"))
+        staged_a.write_text("what pass 1 staged\n")
+        assert load(0) == "what pass 1 staged"  # read back from OUT
+        writer.discard(corpus.docs[1].ref)
+        assert load(1) == expected[1]  # no staged copy: the input, replayed

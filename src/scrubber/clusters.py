@@ -1,9 +1,9 @@
 """The deduplication stage: candidates by LSH, exact verification, clusters.
 
 Documents are numbered by id (``dedup_order``), so clusters do not depend on the order the
-inputs were found in, nor on the engine. Candidates are compared on their stripped text,
-read again (``ref_text_loader``) or rebuilt from pass 1's strip result
-(``stripped_text_loader``).
+inputs were found in, nor on the engine. Candidates are compared on their stripped text:
+read again (``ref_text_loader``), rebuilt from pass 1's strip result, or read back from
+what ``clean``'s pass 1 staged (``stripped_text_loader``).
 """
 
 from __future__ import annotations
@@ -23,18 +23,27 @@ from scrubber.model import (
     DocRef,
     Pair,
     ProgressCallback,
+    Scanned,
     no_progress,
 )
 from scrubber.scan import Corpus, verification_text
 
+StagedText = Callable[[Scanned], str | None]
 
-def stripped_text_loader(corpus: Corpus, settings: Settings) -> Callable[[int], str]:
-    """The verification text of document i, read again: pass 1's strip result replayed
-    when it kept one (``clean``), else stripped."""
+
+def stripped_text_loader(
+    corpus: Corpus, settings: Settings, staged: StagedText | None = None
+) -> Callable[[int], str]:
+    """The verification text of document i: what pass 1 staged (``clean``: ``staged``
+    reads it back, see ``OutputWriter.staged_text``), else read again, with pass 1's strip
+    result replayed when it kept one, else stripped."""
     docs = corpus.docs
     strip_again = ref_text_loader([s.ref for s in docs], settings)
 
     def load(index: int) -> str:
+        text = staged(docs[index]) if staged is not None else None
+        if text is not None:
+            return text
         verdicts = docs[index].verdicts
         if verdicts is None:
             return strip_again(index)
@@ -72,16 +81,18 @@ def cluster(
     settings: Settings,
     progress: ProgressCallback = no_progress,
     scores_out: list[float] | None = None,
+    staged: StagedText | None = None,
 ) -> list[Cluster]:
     """Near-duplicate clusters over the scanned corpus, each with its canonical member.
     ``scores_out`` receives the score of every verified candidate pair (for the report).
+    ``staged``: the stripped text pass 1 staged for a document, if any (``clean``).
     With ``engine = "ray"`` the candidates and their verification run on a Ray cluster."""
     if settings.engine == "ray":
         from scrubber.engines import ray as ray_engine  # an optional extra: imported on use
 
         return ray_engine.cluster_corpus(corpus, settings, progress, scores_out)
     table = corpus_table(corpus, settings.num_perm)
-    load = stripped_text_loader(corpus, settings)
+    load = stripped_text_loader(corpus, settings, staged)
     refs = [scanned.ref for scanned in corpus.docs]
     return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out, refs)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -33,7 +34,7 @@ from scrubber.io.write import (
     staged_name,
     write_file,
 )
-from scrubber.model import DocRef, InputFailure
+from scrubber.model import DocRef, InputFailure, Scanned
 
 if sys.platform != "win32":
     import fcntl
@@ -243,6 +244,26 @@ class OutputWriter:
         if len(line) != length:
             raise UsageError(f"{self.out}: {os.path.basename(path)} was cut short during the run")
         self._records().write_line(line)
+
+    def staged_text(self, scanned: Scanned) -> str | None:
+        """The stripped text pass 1 staged for a document (``stage``, ``stage_record``),
+        read back; None when it staged nothing or the staged copy cannot be read."""
+        if scanned.output is None:
+            return None
+        body: str
+        try:
+            if scanned.staged is not None:
+                path, offset, length = scanned.staged
+                with open(path, "rb", buffering=0) as part:
+                    part.seek(offset)
+                    body = json.loads(part.read(length))["text"]
+            else:
+                target = os.path.join(self._out, output_name(scanned.ref.doc_id))
+                with open(staged_name(target), "rb", buffering=0) as staged:
+                    body = staged.read().decode("utf-8")
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return body[:-1] if body.endswith("\n") else body  # ``_body`` undone
 
     def _records(self) -> AtomicJsonlWriter:
         if self._jsonl is None:

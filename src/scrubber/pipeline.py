@@ -164,7 +164,10 @@ def _write_documents(
     )
     timer.lap("scan")
     scores: list[float] = []
-    clusters = sorted(cluster(corpus, settings, progress, scores), key=lambda c: c.members)
+    clusters = sorted(
+        cluster(corpus, settings, progress, scores, staged=writer.staged_text),
+        key=lambda c: c.members,
+    )
     timer.lap("dedup")
     progress(ProgressEvent("templates", 0, 1))
     templates = learn_templates(corpus, clusters, settings) if settings.templates else None

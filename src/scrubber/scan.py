@@ -10,7 +10,7 @@ which pass 2 (``scrubber.finish``) moves into place or replaces.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from scrubber.model import (
     Stripped,
     no_progress,
 )
-from scrubber.outputs import OutputWriter
+from scrubber.outputs import OutputWriter, Staged
 from scrubber.parallel import (
     map_chunks,
     map_ordered,
@@ -178,9 +178,10 @@ def _scan_in_chunks(
     failed = list(failures)
     parts: list[dedup.SketchTable] = []
     progress(ProgressEvent("scan", 0, len(refs)))
-    for _chunk, (scanned, part) in map_chunks(
+    for chunk, (results, part) in map_chunks(
         _scan_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK // 2
     ):
+        scanned = [Scanned(ref, *values) for ref, values in zip(chunk, results, strict=True)]
         lost = [s.failure for s in scanned if s.failure is not None]
         if lost:
             failed.extend(lost)
@@ -191,17 +192,23 @@ def _scan_in_chunks(
     return Corpus(tuple(docs), tuple(failed), dedup.SketchTable.concat(parts, settings.num_perm))
 
 
-def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[Scanned], dedup.SketchTable]:
+# ``Scanned`` without its first field, the ref: what a worker sends back for a document.
+# The main process has the refs already; a copy of each, unpickled, would double them.
+ScannedFields = tuple[Any, ...]
+_FIELDS_AFTER_REF = tuple(field.name for field in fields(Scanned))[1:]
+
+
+def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[ScannedFields], dedup.SketchTable]:
     state = worker_state()
     part = dedup.SketchTable.zeros(len(refs), state["settings"].num_perm)
     prefetch(refs)
-    scanned = []
+    results = []
     for row, ref in enumerate(refs):
         one, sketch = _scan_doc(ref)
         if sketch is not None:
             part.put(row, sketch)
-        scanned.append(one)
-    return scanned, part
+        results.append(tuple(getattr(one, name) for name in _FIELDS_AFTER_REF))
+    return results, part
 
 
 def _scan_one(ref: DocRef) -> Scanned:
@@ -222,8 +229,8 @@ def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
         return Scanned(ref=ref, encoding=doc.encoding, confidence=doc.confidence), sketch
     page = rules.strip_and_fingerprint(doc.doc_id, doc.text, settings)
     stripped = page.stripped
-    text = stripped.text
     verdicts = replay.record(doc, page) if state["verdicts"] else None
+    output, staged = _stage(ref, stripped.text, state["writer"])
     scanned = Scanned(
         ref=ref,
         encoding=doc.encoding,
@@ -232,23 +239,25 @@ def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
         words=page.words,
         fingerprints=page.fingerprints,
         verdicts=verdicts,
+        output=output,
+        staged=staged,
         notes=notes_of(stripped) if verdicts is not None else None,
     )
-    return _staged(scanned, text, state["writer"]), sketch
+    return scanned, sketch
 
 
-def _staged(scanned: Scanned, text: str, writer: OutputWriter | None) -> Scanned:
-    """``scanned`` with its stripped text staged: a temporary file next to its output (a
-    JSON Lines document: a line of a temporary file). Not staged: pass 2 writes it."""
+def _stage(ref: DocRef, text: str, writer: OutputWriter | None) -> tuple[str | None, Staged | None]:
+    """Stage a document's stripped text: a temporary file next to its output (a JSON Lines
+    document: a line of a temporary file). ``(output, staged)``, or ``(None, None)`` when
+    it is not staged: pass 2 writes it."""
     if writer is None:
-        return scanned
+        return None, None
     try:
-        if scanned.ref.kind == "text":
-            return replace(scanned, output=writer.stage(scanned.ref, text))
-        output, staged = writer.stage_record(scanned.ref, text)
+        if ref.kind == "text":
+            return writer.stage(ref, text), None
+        return writer.stage_record(ref, text)
     except InputError:  # pass 2 tries again and records the failure
-        return scanned
-    return replace(scanned, output=output, staged=staged)
+        return None, None
 
 
 def sketch_document(doc: Document, settings: Settings) -> dedup.DocSketch:
