@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from scrubber.assemble import ClusterDone, Finished
-from scrubber.io.write import AtomicJsonlWriter
+from scrubber.io.write import AtomicJsonlWriter, json_line
 from scrubber.model import Cluster, InputFailure, ManifestRecord, Notes, Scanned, Status
 from scrubber.outputs import MANIFEST, OutputWriter
 from scrubber.report.data import ReportBuilder, manifest_dict
@@ -32,7 +32,7 @@ class ManifestWriter:
 
     def write_fields(self, fields: dict[str, Any]) -> None:
         """A record already turned into ``manifest_dict(record)``."""
-        self._writer.write(fields)
+        self._writer.write_line(json_line(fields))
 
     def __enter__(self) -> ManifestWriter:
         self._writer.__enter__()

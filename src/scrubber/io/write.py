@@ -171,9 +171,14 @@ class AtomicJsonlWriter:
             atomic.__exit__(exc_type, exc, traceback)
 
 
+# ``json.dumps(record, ensure_ascii=False, allow_nan=False)``, without making an encoder for
+# every record (a line per document of a corpus)
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 def json_line(record: Mapping[str, Any] | Any) -> bytes:
     """One record as a JSON Lines line: UTF-8, keys in the order given, no NaN."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+    return _JSON_LINE.encode(record).encode("utf-8") + b"\n"
 
 
 def safe_output_path(out_dir: Path, doc_id: str) -> Path:

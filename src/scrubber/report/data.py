@@ -8,6 +8,7 @@ the exit code. ``ReportBuilder`` collects the per-document and per-cluster recor
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 from scrubber import __version__
 from scrubber.config import Settings
 from scrubber.errors import ExitCode
-from scrubber.model import Cluster, InputFailure, ManifestRecord, MergedParagraph, Notes
+from scrubber.model import Cluster, InputFailure, ManifestRecord, MergedParagraph, Notes, Pair
 from scrubber.report.alignment import TextRow, compact_alignment
 
 
@@ -72,8 +73,9 @@ class ReportBuilder:
         entry["context"] = [{"line": line.no, "text": line.text} for line in notes.context]
         self.documents.append(entry)
         self.run.lines_in += record.lines_in
-        self.run.lines_removed += len(removals)
-        self.run.removed_by_rule.update(r.rule for r in removals)
+        if removals:  # most documents of a clean corpus lose nothing
+            self.run.lines_removed += len(removals)
+            self.run.removed_by_rule.update(r.rule for r in removals)
 
     def add_cluster(
         self,
@@ -92,8 +94,8 @@ class ReportBuilder:
                 "canonical": cluster.canonical,
                 "reason": cluster.reason,
                 "members": list(cluster.members),
-                "pairs": [dataclasses.asdict(p) for p in cluster.pairs],
-                "merged_paragraphs": [dataclasses.asdict(m) for m in merged],
+                "pairs": [_flat_dict(p) for p in cluster.pairs],
+                "merged_paragraphs": [_flat_dict(m) for m in merged],
                 "paragraphs": paragraphs,
                 "alignment": rows,
             }
@@ -116,15 +118,25 @@ class ReportBuilder:
         }
 
 
+def _flat_dict(record: Pair | MergedParagraph) -> dict[str, Any]:
+    """A dataclass of plain values as a dict (``dataclasses.asdict`` deep-copies each)."""
+    return {field.name: getattr(record, field.name) for field in dataclasses.fields(record)}
+
+
 _MANIFEST_FIELDS = tuple(field.name for field in dataclasses.fields(ManifestRecord))
+_manifest_values = operator.attrgetter(*_MANIFEST_FIELDS)
 
 
 def manifest_dict(record: ManifestRecord) -> dict[str, Any]:
     """A manifest record as JSON-ready dict, without empty fields (its fields are plain
     values: no ``dataclasses.asdict``, which deep-copies, twice per document)."""
-    data = {name: getattr(record, name) for name in _MANIFEST_FIELDS}
+    data = {
+        name: value
+        for name, value in zip(_MANIFEST_FIELDS, _manifest_values(record), strict=True)
+        if value is not None
+    }
     data["status"] = record.status.value
-    return {k: v for k, v in data.items() if v is not None}
+    return data
 
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:
