@@ -61,6 +61,25 @@ def test_compiled_and_numpy_parse_agree(text: str) -> None:
     _same(parse(text), _reference(text))
 
 
+@given(
+    st.integers(1, 8).flatmap(
+        lambda passes: st.tuples(
+            st.just(passes), st.lists(st.integers(0, 256**passes - 1), max_size=300)
+        )
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_the_radix_order_is_a_stable_argsort(case: tuple[int, list[int]]) -> None:
+    """parse's vocabulary and cells are sorted by ``_radix_order`` (numba's sorts are slower
+    on a document's few hundred keys); it must order as a stable sort does."""
+    passes, values = case
+    for keys in (np.array(values, np.uint64), np.array(values, np.uint64).astype(np.int64)):
+        if passes == 8 and keys.dtype == np.int64:
+            keys = keys[keys >= 0]  # (non-negative keys only)
+        order = verify_kernels._radix_order(keys, passes)
+        assert np.array_equal(order, np.argsort(keys, kind="stable"))
+
+
 def test_long_sentences_are_cut_the_same_way() -> None:
     text = " ".join(f"w{k}" for k in range(3 * MAX_UNIT_WORDS + 7)) + ". Short one."
     _same(parse(text), _reference(text))

@@ -3,6 +3,7 @@ no second copy of what it already holds."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 from pathlib import Path
 
@@ -10,7 +11,14 @@ import pytest
 
 from scrubber.config import Settings
 from scrubber.outputs import OutputWriter
-from scrubber.parallel import GC_YOUNG_OBJECTS, IN_PROCESS_BELOW, fewer_gc_pauses
+from scrubber.parallel import (
+    GC_YOUNG_OBJECTS,
+    HEAP_KEPT_BYTES,
+    IN_PROCESS_BELOW,
+    _libc_mallopt,
+    fewer_gc_pauses,
+    steady_heap,
+)
 from scrubber.scan import collect_refs, scan_refs
 
 
@@ -55,3 +63,42 @@ def test_pass_one_results_from_workers_hold_the_callers_refs(tmp_path: Path) -> 
     assert all(scanned.ref is ref for scanned, ref in zip(corpus.docs, refs, strict=True))
     assert all(scanned.output == scanned.ref.doc_id for scanned in corpus.docs)
     assert all(scanned.notes and scanned.notes.removals for scanned in corpus.docs)
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd",
+            "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost",
+        )
+    ]  # fmt: skip
+
+
+def _free_heap_top_after_churn() -> int:
+    """Bytes glibc keeps at the top of its heap after 3 MB of scratch blocks are freed
+    (as a kernel's arrays are, document after document)."""
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.mallinfo2.restype = _MallInfo2
+    blocks = [libc.malloc(96 * 1024) for _ in range(32)]
+    for block in blocks:
+        libc.free(block)
+    return int(libc.mallinfo2().keepcost)
+
+
+@pytest.mark.skipif(_libc_mallopt() is None, reason="the setting is glibc's (Linux)")
+def test_freed_scratch_memory_stays_in_the_heap_inside_and_is_given_back_after() -> None:
+    with steady_heap():
+        kept = _free_heap_top_after_churn()
+    assert kept >= 1 << 20  # ready for the next document, no fresh pages to fault in
+    assert kept <= HEAP_KEPT_BYTES
+    assert _free_heap_top_after_churn() < 1 << 20  # the default again: handed back
+
+
+@pytest.mark.skipif(_libc_mallopt() is None, reason="the setting is glibc's (Linux)")
+def test_the_heap_setting_comes_back_when_the_run_fails() -> None:
+    with pytest.raises(RuntimeError), steady_heap():
+        raise RuntimeError("a stage failed")
+    assert _free_heap_top_after_churn() < 1 << 20

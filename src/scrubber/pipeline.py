@@ -32,7 +32,7 @@ from scrubber.model import (
     no_progress,
 )
 from scrubber.outputs import OutputDirectory, OutputWriter, check_output_dir, claim_output_names
-from scrubber.parallel import fewer_gc_pauses
+from scrubber.parallel import fewer_gc_pauses, steady_heap
 from scrubber.record import ManifestWriter, Recorder, failed_record
 from scrubber.report import ReportBuilder, RunReport
 from scrubber.report.render import write_reports
@@ -65,7 +65,7 @@ def find_dupes(
         from scrubber.engines import ray as ray_engine  # an optional extra: imported on use
 
         return ray_engine.find_dupes(paths, settings, progress)
-    with fewer_gc_pauses():
+    with fewer_gc_pauses(), steady_heap():
         return _find_dupes(paths, settings, progress, cache)
 
 
@@ -110,7 +110,7 @@ def clean(
     check_output_dir(src, out, force)
     refs, failures = collect_refs([str(src)], settings)
     refs, clashes = claim_output_names(refs)
-    with OutputDirectory(out) as directory, fewer_gc_pauses():
+    with OutputDirectory(out) as directory, fewer_gc_pauses(), steady_heap():
         run = _clean_into(out, refs, [*failures, *clashes], settings, progress, cache)
         directory.finish()
     return run

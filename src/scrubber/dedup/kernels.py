@@ -71,7 +71,7 @@ def _build() -> dict[str, Kernel | None]:
 
     scope: dict[str, Any] = {"np": np}
     scope["_fmix"] = numba.njit(cache=True)(_fmix)
-    for helper in (vk._is_space_after, vk._stem_cells, vk._weights, vk._credit):
+    for helper in (vk._is_space_after, vk._radix_order, vk._stem_cells, vk._weights, vk._credit):
         scope[helper.__name__] = numba.njit(cache=True, nogil=True)(helper)
     scope["_capped_cover"] = compiled(vk._capped_cover)
     scope["_scan_words"] = compiled(_scan_words)
