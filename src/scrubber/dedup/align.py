@@ -39,9 +39,7 @@ def _paragraph_credit(found: Match) -> NDArray[np.float64]:
     return np.divide(cover, words, out=np.zeros_like(cover), where=words > 0)
 
 
-def _best_counterparts(
-    cover: NDArray[np.float64], paras_a: list[str], paras_b: list[str]
-) -> NDArray[np.int64]:
+def _best_counterparts(cover: NDArray[np.float64], a: str, b: str) -> NDArray[np.int64]:
     """For each paragraph of b, the paragraph of a covering it best. Ties are common (a
     headline and the paragraph it summarises both cover b's paragraph fully), so they go
     to the paragraph of a that reads most like b's (rapidfuzz ratio)."""
@@ -50,12 +48,15 @@ def _best_counterparts(
         return np.zeros(pb, np.int64)
     best: NDArray[np.int64] = cover.argmax(axis=0).astype(np.int64)
     top = cover.max(axis=0)
+    tied = cover >= top - 1e-9
+    contested = np.flatnonzero((np.count_nonzero(tied, axis=0) > 1) & (top > 0))
+    if not contested.size:
+        return best
+    paras_a, paras_b = paragraphs(a), paragraphs(b)
     if (len(paras_a), len(paras_b)) != (pa, pb):
         return best
-    for j in range(pb):
-        tied = np.flatnonzero(cover[:, j] >= top[j] - 1e-9)
-        if len(tied) > 1 and top[j] > 0:
-            best[j] = max(tied, key=lambda i: fuzz.ratio(paras_a[i], paras_b[j]))
+    for j in contested:
+        best[j] = max(np.flatnonzero(tied[:, j]), key=lambda i: fuzz.ratio(paras_a[i], paras_b[j]))
     return best
 
 
@@ -72,7 +73,7 @@ def align_paragraphs(a: str, b: str) -> list[Row]:
     found = match(_parsed(a), _parsed(b))
     cover = _paragraph_credit(found)
     pa, pb = cover.shape
-    best = _best_counterparts(cover, paragraphs(a), paragraphs(b))
+    best = _best_counterparts(cover, a, b)
     score = cover.max(axis=0) if pa else np.zeros(pb)
     paired: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
