@@ -6,6 +6,7 @@ import numpy as np
 
 from scrubber.config import Settings
 from scrubber.model import Line
+from scrubber.parallel import IN_PROCESS_BELOW
 from scrubber.rules import LineFingerprints, TemplateIndex, fingerprint_lines, strip_page
 from scrubber.rules.fingerprints import fingerprint, unpacked
 from scrubber.rules.site_lines import first_of_runs
@@ -164,3 +165,20 @@ def test_first_of_runs_marks_new_key_combinations() -> None:
     assert first_of_runs(a).tolist() == [True, False, False, True, False]
     assert first_of_runs(a, b).tolist() == [True, False, True, True, False]
     assert first_of_runs(np.array([], dtype=np.int64)).tolist() == []
+
+
+def test_many_sites_are_counted_on_all_cores_with_the_same_result() -> None:
+    """With many sites the template index is built by worker processes, a site each: the
+    same templates, site by site, as one process finds."""
+    pages = [
+        (f"site-{s:03}", f"{s}-{n}", prints_of("Menu", LONG, PROSE[n], f"Footer of site {s}"))
+        for s in range(IN_PROCESS_BELOW + 6)
+        for n in range(3)
+    ]
+    alone = TemplateIndex.build(pages, Settings(jobs=1))
+    pooled = TemplateIndex.build(pages, Settings(jobs=2))
+    sites = sorted({site for site, _group, _prints in pages})
+    assert alone.sites() == pooled.sites() == sites  # every site has its template lines
+    for site in sites:
+        assert pooled.for_site(site) == alone.for_site(site)
+        assert fingerprint(f"footer of site {int(site[5:])}") in pooled.for_site(site)
