@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
 from scrubber import replay, rules
 from scrubber.clusters import stripped_text_loader
 from scrubber.config import Settings
 from scrubber.finish import learn_templates
 from scrubber.io import load_document
 from scrubber.outputs import OutputWriter
+from scrubber.rules.fingerprints import packed
 from scrubber.scan import Corpus, collect_refs, scan_refs, strip_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +96,19 @@ def test_clean_verifies_on_the_text_pass_one_staged(tmp_path: Path) -> None:
         assert load(0) == "what pass 1 staged"  # read back from OUT
         writer.discard(corpus.docs[1].ref)
         assert load(1) == expected[1]  # no staged copy: the input, replayed
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=12), max_size=30),
+    st.sets(st.integers(0, 40), max_size=8),
+)
+def test_a_sites_pages_are_checked_at_once_as_one_by_one(
+    pages: list[list[int]], template_lines: set[int]
+) -> None:
+    """Pass 2 asks every page whether its site's templates change it, a site at once."""
+    verdicts = [
+        replay.Verdicts(bytes(len(lines)), 0, packed(np.array(lines, np.uint64))) for lines in pages
+    ]
+    templates = frozenset(template_lines)
+    expected = [replay.unchanged_by(v, templates) for v in verdicts]
+    assert replay.unchanged_by_each(verdicts, templates) == expected

@@ -9,6 +9,7 @@ All of it runs on the worker processes; the main process records the results in 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -29,6 +30,7 @@ from scrubber.model import (
 )
 from scrubber.outputs import OutputWriter
 from scrubber.parallel import map_ordered, worker_state
+from scrubber.replay import Verdicts
 from scrubber.scan import Corpus, strip_document
 
 
@@ -81,11 +83,12 @@ def _finishing_tasks(
     again, and each cluster where its last member is."""
     number = {m: n for n, c in enumerate(clusters, 1) for m in c.members}
     last = {number[s.ref.doc_id]: i for i, s in enumerate(corpus.docs) if s.ref.doc_id in number}
+    settled = _settled(corpus.docs, templates)
     tasks: list[Task] = []
     batch: list[int] = []
     for i, scanned in enumerate(corpus.docs):
         n = number.get(scanned.ref.doc_id, 0)
-        if not n and _settled(scanned, templates):
+        if not n and settled[i]:
             batch.append(i)
             if len(batch) == COMMIT_BATCH:
                 tasks.append(("commit", tuple(batch)))
@@ -151,13 +154,21 @@ def _finish_cluster(number: int) -> ClusterDone:
     return replace(done, failures=(*failures, *done.failures)) if failures else done
 
 
-def _settled(scanned: Scanned, templates: rules.TemplateIndex | None) -> bool:
-    """Pass 1 wrote it, and pass 2 would write the same."""
-    if scanned.output is None or scanned.verdicts is None:
-        return False
-    return templates is None or replay.unchanged_by(
-        scanned.verdicts, templates.for_site(scanned.ref.site)
-    )
+def _settled(docs: Sequence[Scanned], templates: rules.TemplateIndex | None) -> list[bool]:
+    """Per document: pass 1 wrote it, and pass 2 would write the same (the site's
+    templates miss every line its page rules saw). A site's pages are checked at once."""
+    written = [s.output is not None and s.verdicts is not None for s in docs]
+    if templates is None:
+        return written
+    by_site: dict[str, list[tuple[int, Verdicts]]] = defaultdict(list)
+    for i, scanned in enumerate(docs):
+        if scanned.verdicts is not None and written[i]:
+            by_site[scanned.ref.site].append((i, scanned.verdicts))
+    for site, pages in by_site.items():
+        same = replay.unchanged_by_each([v for _i, v in pages], templates.for_site(site))
+        for (i, _verdicts), unchanged in zip(pages, same, strict=True):
+            written[i] = unchanged
+    return written
 
 
 def _member_indices(corpus: Corpus, clusters: Sequence[Cluster]) -> list[list[int]]:

@@ -13,7 +13,10 @@ passes (another checksum) is stripped again.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from scrubber import rules
 from scrubber.model import Document, Line, Removal, Stripped
@@ -54,6 +57,18 @@ def record(doc: Document, page: rules.FingerprintedPage) -> Verdicts:
 def unchanged_by(verdicts: Verdicts, templates: frozenset[int]) -> bool:
     """Whether stripping the page with these site templates gives pass 1's result."""
     return not templates or templates.isdisjoint(unpacked(verdicts.seen).tolist())
+
+
+def unchanged_by_each(pages: Sequence[Verdicts], templates: frozenset[int]) -> list[bool]:
+    """``unchanged_by`` for many pages of one site at once (pass 2 asks it of every page)."""
+    if not templates or not pages:
+        return [True] * len(pages)
+    seen = np.frombuffer(b"".join(page.seen for page in pages), "<u8")
+    hits = np.isin(seen, np.fromiter(templates, np.uint64, len(templates)))
+    sizes = np.fromiter((len(page.seen) // 8 for page in pages), np.int64, len(pages))
+    ends = np.cumsum(sizes)
+    touched = np.concatenate(([0], np.cumsum(hits)))  # template lines among the first k
+    return (touched[ends] == touched[ends - sizes]).tolist()  # type: ignore[no-any-return]
 
 
 def replay(doc: Document, verdicts: Verdicts) -> Stripped | None:
