@@ -17,7 +17,9 @@ from scrubber.parallel import (
     IN_PROCESS_BELOW,
     _libc_mallopt,
     fewer_gc_pauses,
+    map_ordered,
     steady_heap,
+    worker_state,
 )
 from scrubber.scan import collect_refs, scan_refs
 
@@ -102,3 +104,21 @@ def test_the_heap_setting_comes_back_when_the_run_fails() -> None:
     with pytest.raises(RuntimeError), steady_heap():
         raise RuntimeError("a stage failed")
     assert _free_heap_top_after_churn() < 1 << 20
+
+
+def _plus_state(x: int) -> int:
+    return int(worker_state()["v"]) + x
+
+
+def _outer_run(x: int) -> tuple[int, int]:
+    (inner,) = map_ordered(_plus_state, [x], {"v": 100}, jobs=1)
+    return inner, int(worker_state()["v"])  # the outer run's state is back
+
+
+def test_a_run_in_this_process_leaves_the_state_it_found() -> None:
+    """Small runs work in this process, with their state as ``worker_state()``: a run
+    inside another one (the site templates, for instance) must not change the outer
+    run's state, and a finished run must not keep its state (its data) alive."""
+    before = dict(worker_state())
+    assert list(map_ordered(_outer_run, [1, 2], {"v": 10}, jobs=1)) == [(101, 10), (102, 10)]
+    assert worker_state() == before

@@ -118,6 +118,21 @@ def _init_worker(state: dict[str, Any]) -> None:
     _STATE.update(state)
 
 
+@contextlib.contextmanager
+def _in_process(state: dict[str, Any]) -> Iterator[None]:
+    """``state`` as ``worker_state()`` for work run in this process; what was there before
+    comes back after (a run inside another in-process run leaves the outer one's state,
+    and a finished run leaves nothing of its own behind)."""
+    before = dict(_STATE)
+    _STATE.clear()
+    _STATE.update(state)
+    try:
+        yield
+    finally:
+        _STATE.clear()
+        _STATE.update(before)
+
+
 def _run_chunk(func: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
     return [func(item) for item in chunk]
 
@@ -137,11 +152,11 @@ def map_ordered(
     """
     workers = resolve_jobs(jobs)
     if workers == 1 or len(items) < IN_PROCESS_BELOW:
-        _init_worker(state)
-        for item in items:
-            yield func(item)
-            if on_done:
-                on_done(1)
+        with _in_process(state):
+            for item in items:
+                yield func(item)
+                if on_done:
+                    on_done(1)
         return
     chunks = (items[i : i + chunk_size] for i in range(0, len(items), chunk_size))
     for chunk, result in _pooled(_run_chunk, func, chunks, state, workers):
@@ -167,9 +182,9 @@ def map_chunks(
     head = list(islice(stream, IN_PROCESS_BELOW))
     chunks = _chunked(chain(head, stream), chunk_size)
     if workers == 1 or len(head) < IN_PROCESS_BELOW:
-        _init_worker(state)
-        for chunk in chunks:
-            yield chunk, func(chunk)
+        with _in_process(state):
+            for chunk in chunks:
+                yield chunk, func(chunk)
         return
     yield from _pooled(_call, func, chunks, state, workers)
 
