@@ -70,6 +70,28 @@ def test_documents_are_chunked_and_chrome_is_interned() -> None:
     assert blocks["report-index"]["docs"][0] == ["d0.txt", "kept", "", "", 2, 0, [0, 1]]
 
 
+def test_rule_counts_and_details_of_documents_with_and_without_removals() -> None:
+    clean_page = {"input": "a.txt", "status": "kept", "lines_in": 3, "removed": [], "context": []}
+    dirty_page = {
+        "input": "b.txt",
+        "status": "kept",
+        "lines_in": 4,
+        "removed": [
+            removed("nav-phrase", 4, "Go back"),
+            removed("date-stamp", 1, "26.07.2024"),
+            removed("nav-phrase", 3, "Read more"),
+        ],
+        "context": [{"line": 2, "text": "The river rose."}],
+    }
+    blocks = pack_blocks(with_stats([clean_page, dirty_page], []), {})
+    rules = blocks["report-index"]["rules"]
+    date, nav = rules.index("date-stamp"), rules.index("nav-phrase")
+    rows = blocks["report-index"]["docs"]
+    assert rows[0][-1] == [] and blocks["docs-0"]["docs"][0] == [[], []]
+    assert rows[1][-1] == [x for pair in sorted([(date, 1), (nav, 2)]) for x in pair]
+    assert blocks["docs-0"]["docs"][1][1] == [2, "The river rose."]
+
+
 def test_failures_are_listed_as_failed_documents() -> None:
     data = sample_data()
     data["failures"] = [{"doc_id": "bad.txt", "path": "/x/bad.txt", "reason": "not text: PNG"}]
