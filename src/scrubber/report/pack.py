@@ -92,7 +92,7 @@ def _doc_details(docs: Sequence[dict[str, Any]], rule_ids: dict[str, int]) -> di
     """Removed lines ``[line, rule, text, ...]`` and context ``[line, text, ...]`` per doc."""
     texts: dict[str, int] = {}
     number = texts.setdefault  # ``len(texts)`` is evaluated before a new text is added
-    rows = []
+    rows: list[list[list[Any]]] = []
     for doc in docs:
         if not doc.get("removed") and not doc.get("context"):
             rows.append([[], []])  # most documents lose nothing
