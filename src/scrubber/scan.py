@@ -9,6 +9,7 @@ which pass 2 (``scrubber.finish``) moves into place or replaces.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -195,7 +196,7 @@ def _scan_in_chunks(
 # ``Scanned`` without its first field, the ref: what a worker sends back for a document.
 # The main process has the refs already; a copy of each, unpickled, would double them.
 ScannedFields = tuple[Any, ...]
-_FIELDS_AFTER_REF = tuple(field.name for field in fields(Scanned))[1:]
+_fields_after_ref = operator.attrgetter(*(field.name for field in fields(Scanned)[1:]))
 
 
 def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[ScannedFields], dedup.SketchTable]:
@@ -207,7 +208,7 @@ def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[ScannedFields], dedup.Sket
         one, sketch = _scan_doc(ref)
         if sketch is not None:
             part.put(row, sketch)
-        results.append(tuple(getattr(one, name) for name in _FIELDS_AFTER_REF))
+        results.append(_fields_after_ref(one))
     return results, part
 
 
