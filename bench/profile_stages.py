@@ -5,8 +5,9 @@
 CORPUS_DIR is a folder of documents or a corpus from ``make_corpus.py`` (its ``docs/``
 is used). Runs the library in this process (workers as usual) and prints, for each
 stage, wall seconds, the CPU seconds of the main process, and those of the worker
-processes (each stage's pool is gone by the next stage, so its CPU is counted there). ``clean`` writes to a temporary folder, removed afterwards. Numbers
-depend on the machine and on what else runs on it: compare within one run.
+processes (each stage's pool is gone by the next stage, so its CPU is counted there).
+``clean`` writes to a temporary folder, removed afterwards. Numbers depend on the
+machine and on what else runs on it: compare within one run.
 """
 
 from __future__ import annotations

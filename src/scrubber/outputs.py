@@ -258,8 +258,7 @@ class OutputWriter:
                     part.seek(offset)
                     body = json.loads(part.read(length))["text"]
             else:
-                target = os.path.join(self._out, output_name(scanned.ref.doc_id))
-                with open(staged_name(target), "rb", buffering=0) as staged:
+                with open(self._staged_path(scanned.ref), "rb", buffering=0) as staged:
                     body = staged.read().decode("utf-8")
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -282,7 +281,11 @@ class OutputWriter:
         """Remove a staged document (it was merged, or failed in pass 2)."""
         if ref.kind == "text":
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(staged_name(os.path.join(self._out, output_name(ref.doc_id))))
+                os.unlink(self._staged_path(ref))
+
+    def _staged_path(self, ref: DocRef) -> str:
+        """Where ``stage`` puts a text document's stripped text."""
+        return staged_name(os.path.join(self._out, output_name(ref.doc_id)))
 
     @contextlib.contextmanager
     def _errors(self, ref: DocRef, name: str) -> Iterator[None]:

@@ -111,11 +111,15 @@ def _die_with_parent() -> None:
         return
 
 
+def _set_state(state: dict[str, Any]) -> None:
+    _STATE.clear()
+    _STATE.update(state)
+
+
 def _init_worker(state: dict[str, Any]) -> None:
     if multiprocessing.parent_process() is not None:
         _die_with_parent()
-    _STATE.clear()
-    _STATE.update(state)
+    _set_state(state)
 
 
 @contextlib.contextmanager
@@ -124,13 +128,11 @@ def _in_process(state: dict[str, Any]) -> Iterator[None]:
     comes back after (a run inside another in-process run leaves the outer one's state,
     and a finished run leaves nothing of its own behind)."""
     before = dict(_STATE)
-    _STATE.clear()
-    _STATE.update(state)
+    _set_state(state)
     try:
         yield
     finally:
-        _STATE.clear()
-        _STATE.update(before)
+        _set_state(before)
 
 
 def _run_chunk(func: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
