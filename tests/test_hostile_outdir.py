@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scrubber.cli import main
-from scrubber.outputs import MANIFEST, MARKER, REPORT_HTML, REPORT_JSON
+from scrubber.outputs import MANIFEST, MARKER, REPORT_HTML, REPORT_JSON, OutputDirectory
 from scrubber.report import render
 from tests.conftest import SEEDS, tree_digest
 
@@ -166,3 +166,37 @@ def test_a_symlink_in_out_cannot_lead_writes_outside(corpus: Path, tmp_path: Pat
 
 def test_out_names_match_the_report_module() -> None:
     assert (REPORT_JSON, REPORT_HTML) == (render.REPORT_JSON, render.REPORT_HTML)
+
+
+def test_outputs_replaced_with_force_keep_their_permissions_and_new_ones_get_the_default(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A fresh OUT skips looking for a file to replace (``OutputDirectory.fresh``): new
+    outputs get the default mode there, and a file replaced with --force keeps its own."""
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh = tmp_path / "fresh"
+    assert clean(str(corpus), str(fresh)).exit_code == 0
+    outputs = sorted(p for p in fresh.iterdir() if p.suffix == ".txt")
+    assert outputs and all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in outputs)
+    again = tmp_path / "again"
+    shutil.copytree(fresh, again)
+    kept = again / outputs[0].name
+    kept.chmod(0o640)
+    assert clean(str(corpus), str(again), "--force").exit_code == 0
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert kept.read_bytes() == outputs[0].read_bytes()
+    assert all((again / p.name).stat().st_mode & 0o777 == 0o666 & ~umask for p in outputs[1:])
+
+
+@pytest.mark.parametrize(("before", "fresh"), [(None, True), ([], True), (["x.txt"], False)])
+def test_an_output_directory_is_fresh_only_when_missing_or_empty(
+    tmp_path: Path, before: list[str] | None, fresh: bool
+) -> None:
+    out = tmp_path / "out"
+    if before is not None:
+        out.mkdir()
+        for name in before:
+            (out / name).write_text("left here")
+    with OutputDirectory(out) as directory:
+        assert directory.fresh is fresh

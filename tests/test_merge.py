@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scrubber.dedup import align_paragraphs
-from scrubber.merge import merge_cluster, paragraphs_of
+from scrubber.merge import merge_cluster, paragraph_memo, paragraphs_of
 from scrubber.model import Line, Stripped
 
 INTRO = "The council met in Geneva on Monday to discuss the water treaty with nine delegations."
@@ -48,3 +48,13 @@ def test_an_identical_paragraph_wins_over_a_headline_that_summarises_it() -> Non
     rows = align_paragraphs("\n\n".join([headline, INTRO, BODY]), "\n\n".join([INTRO, BODY]))
     pairs = {(i, j) for i, j, _ in rows if i is not None and j is not None}
     assert pairs == {(1, 0), (2, 1)}
+
+
+def test_a_paragraph_memo_splits_each_member_once_and_merges_the_same() -> None:
+    canonical = stripped("a.txt", [INTRO, BODY, END])
+    others = [stripped("b.txt", [INTRO, EXTRA, END]), stripped("c.txt", [BODY, EXTRA])]
+    memo = paragraph_memo()
+    assert memo(canonical) is memo(canonical)
+    assert memo(others[0]) == paragraphs_of(others[0])
+    assert merge_cluster(canonical, others, paragraphs=memo) == merge_cluster(canonical, others)
+    assert memo(canonical) == paragraphs_of(canonical)  # the merge did not change it

@@ -12,13 +12,13 @@ because its output is one file that only the main process writes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scrubber.dedup import align_paragraphs
 from scrubber.errors import InputError
 from scrubber.io import input_failure
-from scrubber.merge import Aligner, join_paragraphs, merge_cluster, paragraphs_of
+from scrubber.merge import Aligner, Paragraph, join_paragraphs, merge_cluster, paragraph_memo
 from scrubber.model import (
     Cluster,
     InputFailure,
@@ -60,10 +60,13 @@ class ClusterDone:
     reported: bool = True  # False: the merged output could not be written; no cluster entry
 
 
+_NO_NOTES = Notes()  # one object for every page that lost nothing: pickled once per batch
+
+
 def notes_of(stripped: Stripped) -> Notes:
     """The report's view of a stripped document."""
     if not stripped.removals:
-        return Notes()
+        return _NO_NOTES
     return Notes(stripped.removals, tuple(near_removals(stripped.kept, stripped.removals)))
 
 
@@ -92,11 +95,15 @@ def finish_cluster(
     canonical_scanned, canonical = members[cluster.canonical]
     others = [stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical]
     align = functools.cache(align_paragraphs)  # the merge aligns the first member again
-    alignments = {other.doc_id: _aligned_rows(canonical, other, align) for other in others}
+    paragraphs = paragraph_memo()
+    alignments = {
+        other.doc_id: _aligned_rows(paragraphs(canonical), paragraphs(other), align)
+        for other in others
+    }
     if not merge:
         in_order = {doc_id: members[doc_id] for doc_id in cluster.members if doc_id in members}
         return _alone(number, in_order, writer, alignments)
-    merged = merge_cluster(canonical, others, align)
+    merged = merge_cluster(canonical, others, align, paragraphs)
     put = _put(canonical_scanned, merged.text, writer)
     others_ids = [d for d in cluster.members if d != cluster.canonical and d in members]
     if isinstance(put, InputFailure):
@@ -156,9 +163,9 @@ def _orphan(scanned: Scanned, canonical: str, writer: OutputWriter) -> InputFail
     return InputFailure(scanned.ref.doc_id, scanned.ref.path, reason)
 
 
-def _aligned_rows(a: Stripped, b: Stripped, align: Aligner) -> AlignedRows:
-    """Paragraph pairs of canonical ``a`` and member ``b`` for the side-by-side diff."""
-    pa, pb = paragraphs_of(a), paragraphs_of(b)
+def _aligned_rows(pa: Sequence[Paragraph], pb: Sequence[Paragraph], align: Aligner) -> AlignedRows:
+    """Paragraph pairs of canonical ``a`` and member ``b`` (their paragraphs ``pa`` and
+    ``pb``) for the side-by-side diff."""
     rows = align(join_paragraphs(pa), join_paragraphs(pb))
     return [
         (pa[i].text if i is not None else None, pb[j].text if j is not None else None, score)

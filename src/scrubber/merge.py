@@ -46,17 +46,35 @@ def paragraphs_of(stripped: Stripped) -> list[Paragraph]:
     ]
 
 
+def paragraph_memo() -> Callable[[Stripped], list[Paragraph]]:
+    """``paragraphs_of``, computed once per document (by ``doc_id``) of one cluster: the
+    merge and the diff report both split the canonical document and each member."""
+    found: dict[str, list[Paragraph]] = {}
+
+    def paragraphs(stripped: Stripped) -> list[Paragraph]:
+        known = found.get(stripped.doc_id)
+        if known is None:
+            known = found[stripped.doc_id] = paragraphs_of(stripped)
+        return known
+
+    return paragraphs
+
+
 Aligner = Callable[[str, str], list[tuple[int | None, int | None, float]]]
 
 
 def merge_cluster(
-    canonical: Stripped, others: Sequence[Stripped], align: Aligner = align_paragraphs
+    canonical: Stripped,
+    others: Sequence[Stripped],
+    align: Aligner = align_paragraphs,
+    paragraphs: Callable[[Stripped], list[Paragraph]] = paragraphs_of,
 ) -> Merged:
     """The canonical document plus the paragraphs only other members have. ``align`` is
-    ``align_paragraphs``, or a memo of it shared with the diff report."""
-    merged = paragraphs_of(canonical)
+    ``align_paragraphs``, or a memo of it shared with the diff report; ``paragraphs`` is
+    ``paragraphs_of``, or a memo of it (``paragraph_memo``)."""
+    merged = list(paragraphs(canonical))
     for other in sorted(others, key=lambda s: s.doc_id):
-        merged = _fold_in(merged, paragraphs_of(other), align)
+        merged = _fold_in(merged, paragraphs(other), align)
     text = join_paragraphs(merged)
     return Merged(text, tuple(_provenance(merged, canonical.doc_id)))
 

@@ -88,8 +88,10 @@ class OutputDirectory:
     def __init__(self, out: Path) -> None:
         self.out = out
         self._fd: int | None = None
+        self.fresh = False  # set on entry: True when ``out`` was missing or empty
 
     def __enter__(self) -> OutputDirectory:
+        self.fresh = _missing_or_empty(self.out)
         make_dirs(self.out)
         marker = self.out / MARKER
         fd = os.open(marker, os.O_RDWR | os.O_CREAT, 0o644)
@@ -129,6 +131,13 @@ class OutputDirectory:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)  # releases the lock; the marker stays unless finish() ran
+
+
+def _missing_or_empty(folder: Path) -> bool:
+    if not folder.is_dir():
+        return True
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def claim_output_names(refs: Sequence[DocRef]) -> tuple[list[DocRef], list[InputFailure]]:
@@ -173,10 +182,15 @@ def _record(ref: DocRef, body: str) -> dict[str, str | None]:
 
 
 class OutputWriter:
-    """Writes cleaned documents under ``out``; use as a context manager."""
+    """Writes cleaned documents under ``out``; use as a context manager.
 
-    def __init__(self, out: Path) -> None:
+    ``fresh``: ``out`` held nothing when the run began (``OutputDirectory.fresh``), so no
+    output exists that a staged document would replace and whose permissions it would keep:
+    ``stage`` does not look for one (a failed look-up per page costs more than the write)."""
+
+    def __init__(self, out: Path, *, fresh: bool = False) -> None:
         self.out = out
+        self._fresh = fresh
         self._jsonl: AtomicJsonlWriter | None = None
         self._real = out.resolve()
         self._checked: set[Path] = {out}
@@ -214,7 +228,8 @@ class OutputWriter:
         target = os.path.join(self._out, name)
         with self._errors(ref, name):
             self._make_folder(os.path.dirname(target))
-            write_file(staged_name(target), body.encode("utf-8"), like=target)
+            like = None if self._fresh else target
+            write_file(staged_name(target), body.encode("utf-8"), like=like)
         return name
 
     def stage_record(self, ref: DocRef, text: str) -> tuple[str, Staged]:

@@ -111,7 +111,9 @@ def clean(
     refs, failures = collect_refs([str(src)], settings)
     refs, clashes = claim_output_names(refs)
     with OutputDirectory(out) as directory, fewer_gc_pauses(), steady_heap():
-        run = _clean_into(out, refs, [*failures, *clashes], settings, progress, cache)
+        run = _clean_into(
+            out, refs, [*failures, *clashes], settings, progress, cache, fresh=directory.fresh
+        )
         directory.finish()
     return run
 
@@ -123,10 +125,12 @@ def _clean_into(
     settings: Settings,
     progress: ProgressCallback,
     cache: Path | None = None,
+    *,
+    fresh: bool = False,
 ) -> RunReport:
     timer = _StageTimer()
     builder = ReportBuilder(settings)
-    with OutputWriter(out) as writer, ManifestWriter(out) as manifest:
+    with OutputWriter(out, fresh=fresh) as writer, ManifestWriter(out) as manifest:
         _write_documents(
             refs, failures, settings, progress, cache, writer, manifest, builder, timer
         )

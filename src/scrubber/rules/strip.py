@@ -73,11 +73,19 @@ def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> Fingerp
     """``strip_page`` without templates, and the page's line fingerprints, from the facts
     the rules computed anyway (equal to ``fingerprint_lines(stripped.kept)``)."""
     page = _strip(doc_id, text, settings, None, "")
-    seen = fingerprint_array([fact.key for fact in page.facts.values()])
+    facts = list(page.facts.values())
+    seen = fingerprint_array([fact.key for fact in facts])
+    if not page.stripped.removals:  # most pages: every line the page rules saw stays
+        prints = fingerprints_of(facts, seen)
+        return FingerprintedPage(page.stripped, prints, prints.hashes, _words(facts))
     stays = [page.verdicts[i] is None for i in page.facts]
-    kept = list(compress(page.facts.values(), stays))
+    kept = list(compress(facts, stays))
     prints = fingerprints_of(kept, seen[np.array(stays, bool)] if stays else seen)
-    return FingerprintedPage(page.stripped, prints, packed(seen), sum(fact.words for fact in kept))
+    return FingerprintedPage(page.stripped, prints, packed(seen), _words(kept))
+
+
+def _words(facts: list[LineFacts]) -> int:
+    return sum(fact.words for fact in facts)
 
 
 @dataclass(frozen=True)
