@@ -199,41 +199,64 @@ ScannedFields = tuple[Any, ...]
 _fields_after_ref = operator.attrgetter(*(field.name for field in fields(Scanned)[1:]))
 
 
+# Documents a worker takes through each step of pass 1 together (read them all, then
+# sketch them all, then strip them all, ...): each step's code and data stay in the CPU's
+# caches, which took 7 % off clean's pass 1 against one document through all steps at once.
+_STEP_BATCH = 64
+
+
 def _scan_chunk(refs: Sequence[DocRef]) -> tuple[list[ScannedFields], dedup.SketchTable]:
     state = worker_state()
     part = dedup.SketchTable.zeros(len(refs), state["settings"].num_perm)
     prefetch(refs)
     results = []
-    for row, ref in enumerate(refs):
-        one, sketch = _scan_doc(ref)
-        if sketch is not None:
-            part.put(row, sketch)
-        results.append(_fields_after_ref(one))
+    for start in range(0, len(refs), _STEP_BATCH):
+        done = _scan_batch(refs[start : start + _STEP_BATCH])
+        for row, (one, sketch) in enumerate(done, start):
+            if sketch is not None:
+                part.put(row, sketch)
+            results.append(_fields_after_ref(one))
     return results, part
 
 
 def _scan_one(ref: DocRef) -> Scanned:
-    scanned, sketch = _scan_doc(ref)
+    ((scanned, sketch),) = _scan_batch([ref])
     return replace(scanned, sketch=sketch) if sketch is not None else scanned
 
 
-def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
-    """Pass 1 for one document: read, sketch, and (``strip``) strip, fingerprint, write."""
+def _scan_batch(refs: Sequence[DocRef]) -> list[tuple[Scanned, dedup.DocSketch | None]]:
+    """Pass 1 for a few documents, in order, a step at a time (see ``_STEP_BATCH``): read,
+    sketch, and (``strip``) strip, fingerprint and write each one."""
     state = worker_state()
     settings: Settings = state["settings"]
-    try:
-        doc = load_document(ref, settings.errors)
-    except InputError as exc:
-        return Scanned(ref, failure=input_failure(ref, exc)), None
-    sketch = dedup.sketch(doc.text, state["dedup"])
-    if not state["strip"]:
-        return Scanned(ref=ref, encoding=doc.encoding, confidence=doc.confidence), sketch
-    page = rules.strip_and_fingerprint(doc.doc_id, doc.text, settings)
+    docs: list[Document] = []
+    failed: dict[int, InputFailure] = {}
+    for i, ref in enumerate(refs):
+        try:
+            docs.append(load_document(ref, settings.errors))
+        except InputError as exc:
+            failed[i] = input_failure(ref, exc)
+    sketches = [dedup.sketch(doc.text, state["dedup"]) for doc in docs]
+    if state["strip"]:
+        pages = [rules.strip_and_fingerprint(doc.doc_id, doc.text, settings) for doc in docs]
+        scanned = list(map(_stripped_result, docs, pages))
+    else:
+        scanned = [Scanned(doc.ref, doc.encoding, doc.confidence) for doc in docs]
+    done = iter(zip(scanned, sketches, strict=True))
+    return [
+        (Scanned(ref, failure=failed[i]), None) if i in failed else next(done)
+        for i, ref in enumerate(refs)
+    ]
+
+
+def _stripped_result(doc: Document, page: rules.FingerprintedPage) -> Scanned:
+    """A stripped page's ``Scanned``; its text staged when the run writes (``verdicts``)."""
+    state = worker_state()
     stripped = page.stripped
     verdicts = replay.record(doc, page) if state["verdicts"] else None
-    output, staged = _stage(ref, stripped.text, state["writer"])
-    scanned = Scanned(
-        ref=ref,
+    output, staged = _stage(doc.ref, stripped.text, state["writer"])
+    return Scanned(
+        ref=doc.ref,
         encoding=doc.encoding,
         confidence=doc.confidence,
         lines_in=len(stripped.kept) + len(stripped.removals),
@@ -244,7 +267,6 @@ def _scan_doc(ref: DocRef) -> tuple[Scanned, dedup.DocSketch | None]:
         staged=staged,
         notes=notes_of(stripped) if verdicts is not None else None,
     )
-    return scanned, sketch
 
 
 def _stage(ref: DocRef, text: str, writer: OutputWriter | None) -> tuple[str | None, Staged | None]:
