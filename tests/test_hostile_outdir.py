@@ -200,3 +200,32 @@ def test_an_output_directory_is_fresh_only_when_missing_or_empty(
             (out / name).write_text("left here")
     with OutputDirectory(out) as directory:
         assert directory.fresh is fresh
+
+
+def test_a_missing_input_is_refused_before_out_is_made(tmp_path: Path) -> None:
+    """Pass 1 starts while the inputs are still being found, but a path that does not
+    exist is found out first: OUT is not created for a run that cannot start."""
+    from scrubber.config import Settings
+    from scrubber.errors import UsageError
+    from scrubber.pipeline import clean as clean_run
+
+    out = tmp_path / "out"
+    with pytest.raises(UsageError, match="no such file or directory"):
+        clean_run(tmp_path / "nowhere", out, Settings(jobs=1))
+    assert not out.exists()
+
+
+def test_clean_reports_pass_1_progress_up_to_every_document_found(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from scrubber.config import Settings
+    from scrubber.model import ProgressEvent
+    from scrubber.pipeline import clean as clean_run
+
+    events: list[ProgressEvent] = []
+    run = clean_run(corpus, tmp_path / "out", Settings(jobs=1), events.append)
+    scan = [event for event in events if event.stage == "scan"]
+    found = len(list(corpus.iterdir()))
+    assert run.documents_in == found
+    assert scan[-1].done == scan[-1].total == found
+    assert all(event.done <= found for event in scan)

@@ -15,7 +15,7 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -140,16 +140,15 @@ def _missing_or_empty(folder: Path) -> bool:
         return next(entries, None) is None
 
 
-def claim_output_names(refs: Sequence[DocRef]) -> tuple[list[DocRef], list[InputFailure]]:
-    """The refs whose output paths are their own, and a failure for each other one: a document
-    may not overwrite scrubber's files, nor share its output path with an earlier document
-    (``safe_output_path`` maps some distinct ids to one path)."""
-    kept: list[DocRef] = []
-    failures: list[InputFailure] = []
+def claim_output_names(refs: Iterable[DocRef], failures: list[InputFailure]) -> Iterator[DocRef]:
+    """The refs whose output paths are their own, as they come; a failure in ``failures``
+    for each other one: a document may not overwrite scrubber's files, nor share its output
+    path with an earlier document (``safe_output_path`` maps some distinct ids to one
+    path)."""
     owner: dict[str, str] = {}
     for ref in refs:
         if ref.kind == "jsonl":
-            kept.append(ref)
+            yield ref
             continue
         name = output_name(ref.doc_id)
         if name in RESERVED:
@@ -158,10 +157,9 @@ def claim_output_names(refs: Sequence[DocRef]) -> tuple[list[DocRef], list[Input
             reason = f"its output path {name} is already that of {owner[name]}; rename one"
         else:
             owner[name] = ref.doc_id
-            kept.append(ref)
+            yield ref
             continue
         failures.append(InputFailure(ref.doc_id, display(ref.path), reason))
-    return kept, failures
 
 
 Staged = tuple[str, int, int]  # a staged JSON Lines document: (file, offset, length)

@@ -15,7 +15,7 @@ Both passes stream over the inputs; no document text is kept between them.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from scrubber.assemble import ClusterDone
@@ -36,7 +36,7 @@ from scrubber.parallel import fewer_gc_pauses, steady_heap
 from scrubber.record import ManifestWriter, Recorder, failed_record
 from scrubber.report import ReportBuilder, RunReport
 from scrubber.report.render import write_reports
-from scrubber.scan import collect_refs, found_items, scan, scan_refs, sketch_refs
+from scrubber.scan import found_items, found_refs, scan, scan_refs, sketch_refs
 
 
 class _StageTimer:
@@ -108,19 +108,19 @@ def clean(
     OUT holds a marker while the run writes (see ``outputs``): a killed run can be rerun.
     With ``cache`` (an index file), pass 1 reads only documents the index has not seen."""
     check_output_dir(src, out, force)
-    refs, failures = collect_refs([str(src)], settings)
-    refs, clashes = claim_output_names(refs)
+    # Found while pass 1 already works on the first documents; what cannot be read, or
+    # would be written where another document is, goes to ``failures`` (in input order).
+    failures: list[InputFailure] = []
+    refs = claim_output_names(found_refs([str(src)], settings, failures), failures)
     with OutputDirectory(out) as directory, fewer_gc_pauses(), steady_heap():
-        run = _clean_into(
-            out, refs, [*failures, *clashes], settings, progress, cache, fresh=directory.fresh
-        )
+        run = _clean_into(out, refs, failures, settings, progress, cache, fresh=directory.fresh)
         directory.finish()
     return run
 
 
 def _clean_into(
     out: Path,
-    refs: Sequence[DocRef],
+    refs: Iterable[DocRef],
     failures: Sequence[InputFailure],
     settings: Settings,
     progress: ProgressCallback,
@@ -145,7 +145,7 @@ def _clean_into(
 
 
 def _write_documents(
-    refs: Sequence[DocRef],
+    refs: Iterable[DocRef],
     failures: Sequence[InputFailure],
     settings: Settings,
     progress: ProgressCallback,

@@ -90,7 +90,7 @@ def scan(
 
 
 def scan_refs(
-    refs: Sequence[DocRef],
+    refs: Iterable[DocRef],
     failures: Sequence[InputFailure],
     settings: Settings,
     progress: ProgressCallback = no_progress,
@@ -101,7 +101,9 @@ def scan_refs(
     cache: Path | None = None,
     writer: OutputWriter | None = None,
 ) -> Corpus:
-    """Pass 1 over documents already found; ``failures`` are discovery's, kept in front.
+    """Pass 1 over documents already found, or being found: ``refs`` may be a generator
+    that fills ``failures`` (discovery's, kept in front) as it goes, so that pass 1 starts
+    at the first document found.
 
     ``strip``: also run the per-page rules (``clean`` does; ``dupes`` strips only the
     documents it compares). With ``cache`` (an index file, see ``scrubber.index``) only
@@ -118,7 +120,8 @@ def scan_refs(
         def compute(todo: list[DocRef]) -> Iterator[Scanned]:
             return scan_documents(todo, settings, progress, fingerprints=True)
 
-        results = use_index(cache, settings, lambda index: index.scan(refs, compute, fingerprints))
+        found = list(refs)
+        results = use_index(cache, settings, lambda index: index.scan(found, compute, fingerprints))
     docs: list[Scanned] = []
     failed = list(failures)
     for scanned in results:
@@ -168,7 +171,7 @@ def _scan_state(
 
 
 def _scan_in_chunks(
-    refs: Sequence[DocRef],
+    refs: Iterable[DocRef],
     failures: Sequence[InputFailure],
     state: dict[str, Any],
     progress: ProgressCallback,
@@ -176,11 +179,12 @@ def _scan_in_chunks(
     """Pass 1 with the sketches sent back as a block per chunk (see ``sketch_refs``)."""
     settings: Settings = state["settings"]
     docs: list[Scanned] = []
-    failed = list(failures)
+    failed: list[InputFailure] = []
     parts: list[dedup.SketchTable] = []
-    progress(ProgressEvent("scan", 0, len(refs)))
+    counted = _Counted(refs)
+    progress(ProgressEvent("scan", 0, counted.total))
     for chunk, (results, part) in map_chunks(
-        _scan_chunk, refs, state, settings.jobs, chunk_size=SKETCH_CHUNK // 2
+        _scan_chunk, counted, state, settings.jobs, chunk_size=SKETCH_CHUNK // 2
     ):
         scanned = [Scanned(ref, *values) for ref, values in zip(chunk, results, strict=True)]
         lost = [s.failure for s in scanned if s.failure is not None]
@@ -189,8 +193,25 @@ def _scan_in_chunks(
             part = part.rows(np.array([s.failure is None for s in scanned]))
         docs.extend(s for s in scanned if s.failure is None)
         parts.append(part)
-        progress(ProgressEvent("scan", len(docs) + len(failed) - len(failures), len(refs)))
-    return Corpus(tuple(docs), tuple(failed), dedup.SketchTable.concat(parts, settings.num_perm))
+        progress(ProgressEvent("scan", len(docs) + len(failed), counted.total))
+    table = dedup.SketchTable.concat(parts, settings.num_perm)
+    return Corpus(tuple(docs), (*failures, *failed), table)
+
+
+class _Counted:
+    """The items of an iterable as they are taken; ``total`` is their number once it is
+    known (a sequence's length, or a generator's count when it is used up), else 0."""
+
+    def __init__(self, items: Iterable[DocRef]) -> None:
+        self._items = items
+        self.total = len(items) if isinstance(items, Sequence) else 0
+
+    def __iter__(self) -> Iterator[DocRef]:
+        count = 0
+        for item in self._items:
+            count += 1
+            yield item
+        self.total = count
 
 
 # ``Scanned`` without its first field, the ref: what a worker sends back for a document.
@@ -313,19 +334,22 @@ def found_refs(
     paths: Sequence[str], settings: Settings, failures: list[InputFailure]
 ) -> Iterator[DocRef]:
     """The documents under ``paths`` as they are found; what cannot be read goes to
-    ``failures``."""
-    for item in iter_refs(paths, settings.globs):
-        if isinstance(item, InputFailure):
-            failures.append(item)
-        else:
-            yield item
+    ``failures``. A path that does not exist raises ``UsageError`` now, not when the
+    first document is asked for."""
+    return _failures_aside(iter_refs(paths, settings.globs), failures)
 
 
 def found_items(
     paths: Sequence[str], settings: Settings, failures: list[InputFailure]
 ) -> Iterator[DocRef | PendingRecord]:
     """``found_refs``, with JSON Lines records left for the workers to parse."""
-    for item in iter_refs(paths, settings.globs, defer_records=True):
+    return _failures_aside(iter_refs(paths, settings.globs, defer_records=True), failures)
+
+
+def _failures_aside(
+    items: Iterable[DocRef | PendingRecord | InputFailure], failures: list[InputFailure]
+) -> Iterator[Any]:
+    for item in items:
         if isinstance(item, InputFailure):
             failures.append(item)
         else:
