@@ -53,7 +53,7 @@ class StageClock:
 
 
 LABELS = {
-    "start": "find inputs, load compiled kernels",
+    "start": "start: load compiled kernels (inputs are found during pass 1)",
     "scan": "pass 1: read, sketch (clean: also strip)",
     "candidates": "candidates: LSH bands, signature check",
     "verify": "verify: read + strip + parse candidates, score pairs, cluster",
