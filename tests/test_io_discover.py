@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scrubber.config import DEFAULT_GLOBS
 from scrubber.errors import UsageError
 from scrubber.io import iter_refs
+from scrubber.io.discover import matches
 from scrubber.model import DocRef, InputFailure
 from tests.unprivileged import as_nobody, open_up, world_tmp
 
@@ -201,3 +205,19 @@ def test_deep_trees_do_not_hit_the_recursion_limit(tmp_path: Path) -> None:
         while deep != str(tmp_path):
             os.rmdir(deep)
             deep = os.path.dirname(deep)
+
+
+_GLOB_PARTS = st.sampled_from(["*", "?", "a", "B", ".", "txt", "[ab]", "[!x]", "-", "é", "\\"])
+_NAME_PARTS = st.sampled_from(["a", "b", "B", ".", "txt", "TXT", "x", "-", "é", "É", "\\", "["])
+
+
+@given(
+    name=st.lists(_NAME_PARTS, max_size=6).map("".join),
+    globs=st.lists(st.lists(_GLOB_PARTS, max_size=5).map("".join), max_size=4),
+)
+def test_matching_names_against_globs_is_fnmatch_ignoring_case(name: str, globs: list[str]) -> None:
+    """Discovery matches each file name against all globs in one compiled pattern; it must
+    say what ``fnmatch`` says of the lower-cased name and each lower-case glob."""
+    lowered = tuple(glob.lower() for glob in globs)
+    expected = any(fnmatch.fnmatchcase(name.lower(), glob) for glob in lowered)
+    assert matches(name, lowered) is expected

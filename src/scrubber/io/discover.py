@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +58,7 @@ class FileEntry:
     rel: str
     is_dir: bool
     problem: str = ""
+    regular: bool = False  # known to be a regular file, not a symlink (no stat needed)
 
 
 @overload
@@ -93,8 +96,13 @@ def iter_refs(
 
 def matches(name: str, globs: Sequence[str]) -> bool:
     """Whether a file name matches one of the (lower-case) globs, ignoring case."""
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, glob) for glob in globs)
+    return _glob_pattern(tuple(globs)).match(name.lower()) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _glob_pattern(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """The globs as one pattern: ``fnmatchcase`` with any of them, in one match per name."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs) or "(?!)")
 
 
 def roots(paths: Sequence[str]) -> list[Root]:
@@ -142,7 +150,10 @@ def _given_file_refs(root: Root, defer: bool) -> Iterator[Found | PendingRecord]
         # Files named one by one (pre-commit passes them so) group by the directory they are in.
         site = os.path.dirname(os.path.normpath(root.path)) if root.label else ""
         yield from _file_ref(
-            root.path, name, display(site).replace(os.sep, "/"), os.stat(root.path)
+            root.path,
+            name,
+            display(site).replace(os.sep, "/"),
+            stat.S_ISREG(os.stat(root.path).st_mode),
         )
 
 
@@ -194,7 +205,7 @@ def _list_dir(
         if not _is_dir(entry):
             wanted = matches(entry.name, globs) or (also is not None and also(entry.name))
             if wanted and entry.name not in own:
-                found.append(FileEntry(entry.path, rel, False))
+                found.append(FileEntry(entry.path, rel, False, regular=_is_plain_file(entry)))
         elif not entry.name.startswith("."):  # hidden directories: .git, .scrubber, .venv
             found.append(FileEntry(entry.path, rel, True, _directory_problem(entry, visited)))
     # Sorting siblings by name, with "/" after a directory's name, sorts the full paths.
@@ -205,6 +216,15 @@ def _list_dir(
 def _scrubber_outputs(names: set[str]) -> set[str]:
     """scrubber's own records in a folder that is a `scrubber clean` output (cleaning it again)."""
     return {"manifest.jsonl"} if {"manifest.jsonl", "report.json"} <= names else set()
+
+
+def _is_plain_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file that is not a symlink, as the directory listing says (no system call
+    where the file system reports entry types, as Linux's do)."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -234,20 +254,23 @@ def _entry_refs(root: Root, item: FileEntry, defer: bool) -> Iterator[Found | Pe
     if display(item.rel) != item.rel:
         yield _failure(root, item, "the file name is not valid UTF-8; rename it")
         return
-    try:
-        info = os.stat(item.path)
-    except OSError as exc:
-        yield _failure(root, item, _why_stat(item.path, exc))
-        return
+    if item.regular:
+        regular = True
+    else:  # a symlink, or a listing that did not say: look
+        try:
+            regular = stat.S_ISREG(os.stat(item.path).st_mode)
+        except OSError as exc:
+            yield _failure(root, item, _why_stat(item.path, exc))
+            return
     doc_id = _join(root.label, item.rel)
-    if jsonl.is_jsonl(item.rel) and stat.S_ISREG(info.st_mode):
+    if jsonl.is_jsonl(item.rel) and regular:
         yield from _jsonl_refs(JsonlFile(item.path, doc_id, f"{doc_id}#", doc_id), defer)
     else:
-        yield from _file_ref(item.path, doc_id, _site(root, item.rel), info)
+        yield from _file_ref(item.path, doc_id, _site(root, item.rel), regular)
 
 
-def _file_ref(path: str, doc_id: str, site: str, info: os.stat_result) -> Iterator[Found]:
-    if not stat.S_ISREG(info.st_mode):
+def _file_ref(path: str, doc_id: str, site: str, regular: bool) -> Iterator[Found]:
+    if not regular:
         yield InputFailure(doc_id, display(path), "not a regular file (a FIFO, socket or device)")
         return
     yield DocRef(doc_id=doc_id, path=path, site=site)
