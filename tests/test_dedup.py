@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from scrubber.dedup import (
     ClusterGroup,
     DedupSettings,
+    SketchTable,
     align_paragraphs,
     candidates,
     find_clusters,
@@ -19,6 +21,7 @@ from scrubber.dedup import (
     sketch,
     verify,
 )
+from scrubber.dedup.parse import parse
 from scrubber.normalize import paragraphs
 from tests.conftest import ROOT, SEEDS
 
@@ -204,3 +207,36 @@ def test_fixture_files_exist() -> None:
         "flood_b.txt",
         "flood_other.txt",
     }
+
+
+# --- the members' parses handed on to the merge ----------------------------------------
+
+
+def _parsed_members(texts: list[str], budget: int) -> tuple[list[ClusterGroup], dict[int, Any]]:
+    kept: dict[int, Any] = {}
+    found = verify.find_candidates(SketchTable.of([sketch(t, SETTINGS) for t in texts], 128))
+    groups = verify.verify_candidates(found, lambda i: texts[i], SETTINGS, parsed_out=kept)
+    if budget != verify.KEPT_PARSED_BYTES:  # again, keeping within a smaller budget
+        kept = {}
+        docs = {k: parse(texts[k]) for g in groups for k in g.members}
+        verify.keep_members(docs, groups, kept, budget)
+    return groups, kept
+
+
+def test_verification_hands_on_the_parse_of_each_cluster_member_and_nothing_else() -> None:
+    texts = [_text("flood_a"), _text("flood_b"), _text("flood_other")]
+    groups, kept = _parsed_members(texts, verify.KEPT_PARSED_BYTES)
+    assert [g.members for g in groups] == [(0, 1)]
+    assert sorted(kept) == [0, 1]
+    for k, parsed in kept.items():
+        again = parse(texts[k])
+        assert np.array_equal(parsed.vocab, again.vocab)
+        assert np.array_equal(parsed.cell_unit, again.cell_unit)
+        assert parsed.nbytes == again.nbytes > 0
+
+
+def test_the_parses_handed_on_stay_within_their_budget() -> None:
+    texts = [_text("flood_a"), _text("flood_b"), _text("flood_other")]
+    one = parse(texts[0]).nbytes
+    assert _parsed_members(texts, 0)[1] == {}
+    assert sorted(_parsed_members(texts, one)[1]) == [0]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from scrubber.dedup import align_paragraphs
+from pathlib import Path
+
+from scrubber.assemble import finish_cluster
+from scrubber.dedup import align, align_paragraphs
+from scrubber.dedup.parse import parse
 from scrubber.merge import merge_cluster, paragraph_memo, paragraphs_of
-from scrubber.model import Line, Stripped
+from scrubber.model import Cluster, DocRef, Line, Scanned, Stripped
+from scrubber.outputs import OutputWriter
 
 INTRO = "The council met in Geneva on Monday to discuss the water treaty with nine delegations."
 BODY = "Delegates from Austria and Hungary argued about the Danube quotas for three hours."
@@ -58,3 +63,40 @@ def test_a_paragraph_memo_splits_each_member_once_and_merges_the_same() -> None:
     assert memo(others[0]) == paragraphs_of(others[0])
     assert merge_cluster(canonical, others, paragraphs=memo) == merge_cluster(canonical, others)
     assert memo(canonical) == paragraphs_of(canonical)  # the merge did not change it
+
+
+def _cluster_members(tmp_path: Path) -> tuple[Cluster, dict[str, tuple[Scanned, Stripped]]]:
+    docs = {
+        "a.txt": stripped("a.txt", [INTRO, BODY, END]),
+        "b.txt": stripped("b.txt", [INTRO, BODY, EXTRA, END]),
+        "c.txt": Stripped("c.txt", (Line(1, ""), *stripped("c.txt", [BODY, EXTRA]).kept), ()),
+    }
+    members = {
+        doc_id: (Scanned(DocRef(doc_id, str(tmp_path / doc_id)), "utf-8", 1.0), doc)
+        for doc_id, doc in docs.items()
+    }
+    return Cluster(tuple(docs), "a.txt", "most words", ()), members
+
+
+def test_a_cluster_aligned_from_the_verifications_parses_is_the_same_and_parses_less(
+    tmp_path: Path,
+) -> None:
+    """The verification parsed each member's stripped text: the merge and the report's
+    alignment take those parses (for texts they align as they are) instead of parsing
+    again, and write and report exactly the same."""
+    cluster, members = _cluster_members(tmp_path)
+    texts = {doc_id: doc.text for doc_id, (_, doc) in members.items()}
+    given = {doc_id: parse(text) for doc_id, text in texts.items()}
+    results = []
+    for parsed in (None, given):
+        align._parsed.cache_clear()
+        with OutputWriter(tmp_path / f"out-{parsed is None}") as writer:
+            done = finish_cluster(1, cluster, members, True, writer, parsed)
+        out = (tmp_path / f"out-{parsed is None}" / "a.txt").read_text()
+        results.append((done.merged, done.alignments, out, align._parsed.cache_info().misses))
+    (merged, rows, out, parses), (merged_too, rows_too, out_too, fewer) = results
+    assert (merged_too, rows_too, out_too) == (merged, rows, out)
+    # c.txt starts with an empty line: the text it is aligned as differs from the text the
+    # verification parsed, so that parse is not used; a.txt and b.txt are not parsed again
+    assert texts["c.txt"].startswith("\n")
+    assert (parses, fewer) == (3, 1)

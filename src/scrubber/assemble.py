@@ -12,10 +12,10 @@ because its output is one file that only the main process writes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from scrubber.dedup import align_paragraphs
+from scrubber.dedup import Parsed, align_paragraphs
 from scrubber.errors import InputError
 from scrubber.io import input_failure
 from scrubber.merge import Aligner, Paragraph, join_paragraphs, merge_cluster, paragraph_memo
@@ -87,15 +87,23 @@ def finish_cluster(
     members: Mapping[str, tuple[Scanned, Stripped]],
     merge: bool,
     writer: OutputWriter,
+    parsed: Mapping[str, Parsed] | None = None,
 ) -> ClusterDone:
     """Merge the members that could be read (``members``, in input order) and write the
-    result; without ``merge``, or without the canonical member, each is written alone."""
+    result; without ``merge``, or without the canonical member, each is written alone.
+    ``parsed``: by id, members' stripped text as the verification parsed it (only for
+    members whose stripped text is the one it compared); their alignment starts there."""
     if cluster.canonical not in members:  # it failed in pass 2: the others stand alone
         return _alone(number, members, writer, {})
     canonical_scanned, canonical = members[cluster.canonical]
     others = [stripped for doc_id, (_, stripped) in members.items() if doc_id != cluster.canonical]
-    align = functools.cache(align_paragraphs)  # the merge aligns the first member again
     paragraphs = paragraph_memo()
+    known = _known_parses(members, parsed or {}, paragraphs)
+
+    def align_known(a: str, b: str) -> list[tuple[int | None, int | None, float]]:
+        return align_paragraphs(a, b, known)
+
+    align = functools.cache(align_known)  # the merge aligns the first member again
     alignments = {
         other.doc_id: _aligned_rows(paragraphs(canonical), paragraphs(other), align)
         for other in others
@@ -161,6 +169,24 @@ def _orphan(scanned: Scanned, canonical: str, writer: OutputWriter) -> InputFail
     writer.discard(scanned.ref)
     reason = f"merged into {canonical}, whose output could not be written"
     return InputFailure(scanned.ref.doc_id, scanned.ref.path, reason)
+
+
+def _known_parses(
+    members: Mapping[str, tuple[Scanned, Stripped]],
+    parsed: Mapping[str, Parsed],
+    paragraphs: Callable[[Stripped], list[Paragraph]],
+) -> dict[str, Parsed]:
+    """By the text the alignment gets (its paragraphs joined again), the parses of the
+    members whose text that is exactly: those the alignment need not parse again."""
+    known: dict[str, Parsed] = {}
+    for doc_id, (_, stripped) in members.items():
+        found = parsed.get(doc_id)
+        if found is None:
+            continue
+        text = join_paragraphs(paragraphs(stripped))
+        if text == stripped.text:  # one empty line between paragraphs, none at the ends
+            known[text] = found
+    return known
 
 
 def _aligned_rows(pa: Sequence[Paragraph], pb: Sequence[Paragraph], align: Aligner) -> AlignedRows:

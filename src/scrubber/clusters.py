@@ -82,10 +82,13 @@ def cluster(
     progress: ProgressCallback = no_progress,
     scores_out: list[float] | None = None,
     staged: StagedText | None = None,
+    parsed_out: dict[str, dedup.Parsed] | None = None,
 ) -> list[Cluster]:
     """Near-duplicate clusters over the scanned corpus, each with its canonical member.
     ``scores_out`` receives the score of every verified candidate pair (for the report).
     ``staged``: the stripped text pass 1 staged for a document, if any (``clean``).
+    ``parsed_out`` receives, by id, the parsed text that members were compared on (as
+    much as ``dedup.verify.keep_members`` keeps), for the merge.
     With ``engine = "ray"`` the candidates and their verification run on a Ray cluster."""
     if settings.engine == "ray":
         from scrubber.engines import ray as ray_engine  # an optional extra: imported on use
@@ -94,7 +97,8 @@ def cluster(
     table = corpus_table(corpus, settings.num_perm)
     load = stripped_text_loader(corpus, settings, staged)
     refs = [scanned.ref for scanned in corpus.docs]
-    return cluster_sketches(corpus.ids, table, load, settings, progress, scores_out, refs)
+    found = find_candidates(corpus.ids, table, settings, progress)
+    return verify_candidates(found, load, settings, progress, scores_out, refs, parsed_out)
 
 
 def corpus_table(corpus: Corpus, num_perm: int) -> dedup.SketchTable:
@@ -107,21 +111,6 @@ def corpus_table(corpus: Corpus, num_perm: int) -> dedup.SketchTable:
         if scanned.sketch is not None:
             table.put(row, scanned.sketch)
     return table
-
-
-def cluster_sketches(
-    ids: Sequence[str],
-    table: dedup.SketchTable,
-    load_text: Callable[[int], str],
-    settings: Settings,
-    progress: ProgressCallback = no_progress,
-    scores_out: list[float] | None = None,
-    refs: Sequence[DocRef] = (),
-) -> list[Cluster]:
-    """Clusters of the documents ``ids`` (rows of ``table``; ``load_text(row)`` gives the
-    text they are compared on, read from ``refs[row]``)."""
-    found = find_candidates(ids, table, settings, progress)
-    return verify_candidates(found, load_text, settings, progress, scores_out, refs)
 
 
 @dataclass(frozen=True)
@@ -155,15 +144,18 @@ def verify_candidates(
     progress: ProgressCallback = no_progress,
     scores_out: list[float] | None = None,
     refs: Sequence[DocRef] = (),
+    parsed_out: dict[str, dedup.Parsed] | None = None,
 ) -> list[Cluster]:
     """Compare every candidate pair exactly (``load_text(row)``: the text it is compared
     on) and cluster the similar ones, each with its canonical member. ``refs``: where
-    row i is read from (its documents are then asked for from the disk a chunk at once)."""
+    row i is read from (its documents are then asked for from the disk a chunk at once).
+    ``parsed_out``: see ``cluster``."""
     rows = found.rows
 
     def prepare(indices: Sequence[int]) -> None:
         prefetch(refs[rows[k]] for k in indices)
 
+    parsed: dict[int, dedup.Parsed] | None = {} if parsed_out is not None else None
     groups = dedup.verify_candidates(
         found.pairs,
         lambda k: load_text(rows[k]),
@@ -172,7 +164,10 @@ def verify_candidates(
         jobs=settings.jobs,
         scores_out=scores_out,
         prepare=prepare if refs else None,
+        parsed_out=parsed,
     )
+    if parsed_out is not None and parsed:
+        parsed_out.update((found.ids[k], text) for k, text in parsed.items())
     return [to_cluster(group, found.ids) for group in groups]
 
 

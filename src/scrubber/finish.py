@@ -10,12 +10,13 @@ All of it runs on the worker processes; the main process records the results in 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from scrubber import replay, rules
 from scrubber.assemble import ClusterDone, Finished, finish_alone, finish_cluster
 from scrubber.config import Settings
+from scrubber.dedup import Parsed
 from scrubber.errors import InputError
 from scrubber.io import input_failure, load_document, prefetch
 from scrubber.model import (
@@ -41,15 +42,18 @@ def finish(
     templates: rules.TemplateIndex | None,
     writer: OutputWriter,
     progress: ProgressCallback = no_progress,
+    parsed: Mapping[str, Parsed] | None = None,
 ) -> Iterator[Scanned | Finished | InputFailure | ClusterDone]:
     """Pass 2: what became of every document, in input order (a cluster at its last
     member), on all cores. A page that pass 1 staged and the site templates cannot change
     is settled: its staged output is moved into place and its ``Scanned`` comes back as it
     is. The others are stripped again with the templates and written, and each cluster is
-    merged."""
+    merged. ``parsed``: by id, the text of cluster members as the verification parsed it
+    (``clusters.cluster``'s ``parsed_out``); used when pass 1's result stands."""
     tasks = _finishing_tasks(corpus, clusters, templates)
     members = _member_indices(corpus, clusters)
     state = {
+        "parsed": parsed or {},  # by id: members' text as the verification parsed it
         "settings": settings,
         "templates": templates,
         "docs": corpus.docs,  # workers are forked: they share it, nothing is sent
@@ -139,18 +143,22 @@ def _finish_cluster(number: int) -> ClusterDone:
     """Cluster ``number``'s members read again, stripped, merged and written."""
     state = worker_state()
     members: dict[str, tuple[Scanned, Stripped]] = {}
+    parsed: dict[str, Parsed] = {}  # of the members whose pass-1 text stands
     failures: list[InputFailure] = []
     prefetch(state["docs"][i].ref for i in state["members"][number - 1])
     for i in state["members"][number - 1]:
         scanned = state["docs"][i]
-        stripped = _stripped_again(scanned)
-        if isinstance(stripped, InputFailure):
-            failures.append(stripped)
-        else:
-            members[scanned.ref.doc_id] = (scanned, stripped)
+        found = _read_again(scanned)
+        if isinstance(found, InputFailure):
+            failures.append(found)
+            continue
+        doc_id = scanned.ref.doc_id
+        members[doc_id] = (scanned, found[0])
+        if found[1] and doc_id in state["parsed"]:
+            parsed[doc_id] = state["parsed"][doc_id]
     settings: Settings = state["settings"]
     cluster = state["clusters"][number - 1]
-    done = finish_cluster(number, cluster, members, settings.merge, state["writer"])
+    done = finish_cluster(number, cluster, members, settings.merge, state["writer"], parsed)
     return replace(done, failures=(*failures, *done.failures)) if failures else done
 
 
@@ -185,6 +193,12 @@ def _member_indices(corpus: Corpus, clusters: Sequence[Cluster]) -> list[list[in
 def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
     """A document read again and stripped with the site templates (pass 1's result when
     they cannot change it); a document that vanished since pass 1 loses its output."""
+    found = _read_again(scanned)
+    return found if isinstance(found, InputFailure) else found[0]
+
+
+def _read_again(scanned: Scanned) -> tuple[Stripped, bool] | InputFailure:
+    """``_stripped_again``, and whether the result is pass 1's (the text pass 1 staged)."""
     state = worker_state()
     settings: Settings = state["settings"]
     try:
@@ -193,9 +207,9 @@ def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
         state["writer"].discard(scanned.ref)
         return input_failure(scanned.ref, exc)
     stripped = _replayed(doc, scanned, state["templates"])
-    if stripped is None:
-        stripped = strip_document(doc, settings, state["templates"], scanned.ref.site)
-    return stripped
+    if stripped is not None:
+        return stripped, True
+    return strip_document(doc, settings, state["templates"], scanned.ref.site), False
 
 
 def _replayed(

@@ -21,6 +21,7 @@ from pathlib import Path
 from scrubber.assemble import ClusterDone
 from scrubber.clusters import cluster, find_candidates, ref_text_loader, verify_candidates
 from scrubber.config import Settings
+from scrubber.dedup import Parsed
 from scrubber.finish import finish, learn_templates
 from scrubber.model import (
     DocRef,
@@ -168,8 +169,9 @@ def _write_documents(
     )
     timer.lap("scan")
     scores: list[float] = []
+    parsed: dict[str, Parsed] = {}  # members' text as compared: the merge aligns it
     clusters = sorted(
-        cluster(corpus, settings, progress, scores, staged=writer.staged_text),
+        cluster(corpus, settings, progress, scores, staged=writer.staged_text, parsed_out=parsed),
         key=lambda c: c.members,
     )
     timer.lap("dedup")
@@ -181,7 +183,7 @@ def _write_documents(
     builder.run.documents_in = len(corpus.docs) + len(corpus.failures)
     builder.run.failures.extend(corpus.failures)
     recorder = Recorder(clusters, writer, builder, manifest)
-    for item in finish(corpus, clusters, settings, templates, writer, progress):
+    for item in finish(corpus, clusters, settings, templates, writer, progress, parsed):
         if isinstance(item, Scanned):
             recorder.settled(item)
         elif isinstance(item, ClusterDone):

@@ -8,6 +8,7 @@ align_paragraphs(a, b)  the paragraph alignment behind the score (merge, diff re
 
 from scrubber.dedup.align import align_paragraphs, similarity
 from scrubber.dedup.candidates import in_sample
+from scrubber.dedup.parse import Parsed
 from scrubber.dedup.sketch import FORMAT, DedupSettings, DocSketch, SketchTable, sketch
 from scrubber.dedup.verify import ClusterGroup, find_candidates, find_clusters, verify_candidates
 
@@ -16,6 +17,7 @@ __all__ = [
     "ClusterGroup",
     "DedupSettings",
     "DocSketch",
+    "Parsed",
     "SketchTable",
     "align_paragraphs",
     "find_candidates",

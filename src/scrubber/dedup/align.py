@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from scrubber.dedup.parse import parse
+from scrubber.dedup.parse import Parsed, parse
 from scrubber.dedup.scoring import Match, match
 from scrubber.dedup.sketch import DedupSettings
 from scrubber.normalize import paragraphs
@@ -24,6 +25,11 @@ def similarity(a: str, b: str, settings: DedupSettings | None = None) -> float:
     """The exact similarity of two texts on their own (no corpus word frequencies)."""
     del settings  # the score does not depend on the LSH settings
     return match(parse(a), parse(b)).score()
+
+
+def _parsed_text(text: str, known: Mapping[str, Parsed] | None) -> Parsed:
+    found = known.get(text) if known else None
+    return found if found is not None else _parsed(text)
 
 
 def _paragraph_credit(found: Match) -> NDArray[np.float64]:
@@ -60,8 +66,9 @@ def _best_counterparts(cover: NDArray[np.float64], a: str, b: str) -> NDArray[np
     return best
 
 
-def align_paragraphs(a: str, b: str) -> list[Row]:
+def align_paragraphs(a: str, b: str, known: Mapping[str, Parsed] | None = None) -> list[Row]:
     """Paragraph alignment of a and b (blank-line separated paragraphs, 0-based).
+    ``known``: texts already parsed (``parse``), by text; others are parsed here.
 
     Each paragraph of b whose sentences have counterparts in a (at least half of its
     words) is paired with the paragraph of a that covers it best; several paragraphs of
@@ -70,7 +77,7 @@ def align_paragraphs(a: str, b: str) -> list[Row]:
     without a counterpart ``(None, j, best cover)`` follow the a paragraph their
     predecessor in b paired with (at the top if none did).
     """
-    found = match(_parsed(a), _parsed(b))
+    found = match(_parsed_text(a, known), _parsed_text(b, known))
     cover = _paragraph_credit(found)
     pa, pb = cover.shape
     best = _best_counterparts(cover, a, b)

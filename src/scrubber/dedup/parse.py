@@ -49,6 +49,12 @@ class Parsed:
         return int(self.unit_words.size)
 
     @property
+    def nbytes(self) -> int:
+        """The bytes its arrays hold."""
+        arrays = (self.vocab, self.numeric, self.cell_unit, self.cell_stem)
+        return sum(a.nbytes for a in arrays) + self.unit_words.nbytes + self.unit_paragraph.nbytes
+
+    @property
     def stem_units(self) -> NDArray[np.int64]:
         """Number of sentences holding each vocab entry."""
         return np.bincount(self.cell_stem, minlength=self.vocab.size)

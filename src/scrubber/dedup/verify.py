@@ -165,13 +165,15 @@ def verify_candidates(
     jobs: int = 1,
     scores_out: list[float] | None = None,
     prepare: Prepare | None = None,
+    parsed_out: dict[int, Parsed] | None = None,
 ) -> list[ClusterGroup]:
     """Clusters of the candidate pairs: the exact similarity of every pair, then
     union-find over the pairs at or above the threshold, guarded against chaining.
     ``scores_out``, when given, receives the score of every pair, those below the
     threshold too (the report's histogram of similarities). ``prepare(indices)`` is
     called before the documents ``indices`` are loaded, one after the other (to ask for
-    them from the disk at once)."""
+    them from the disk at once). ``parsed_out``, when given, receives the parsed text of
+    the clusters' members (see ``keep_members``), for the merge to align them with."""
     pairs: list[tuple[int, int]] = [(a, b) for a, b in found.tolist()]
     verifier = parse_all(np.unique(found).tolist(), load_text, progress, jobs, prepare)
     scores = score_all(pairs, verifier, progress, jobs)
@@ -179,7 +181,32 @@ def verify_candidates(
         scores_out.extend(scores[pair] for pair in sorted(scores))
     edges = {pair: sim for pair, sim in scores.items() if sim >= settings.threshold}
     members = cluster(edges, verifier, settings.threshold)
-    return _groups(members, verifier, settings.threshold)
+    groups = _groups(members, verifier, settings.threshold)
+    if parsed_out is not None:
+        keep_members(verifier.docs, groups, parsed_out)
+    return groups
+
+
+KEPT_PARSED_BYTES = 256 << 20  # parsed members handed on to the merge, at most
+
+
+def keep_members(
+    docs: dict[int, Parsed],
+    groups: Sequence[ClusterGroup],
+    out: dict[int, Parsed],
+    budget: int = KEPT_PARSED_BYTES,
+) -> None:
+    """The parsed texts of the groups' members into ``out``, in group order, until they
+    would hold more than ``budget`` bytes (at about 8.5 KB each, the members of a corpus
+    of some 200,000 documents; further members are parsed again when they are merged)."""
+    used = 0
+    for group in groups:
+        for k in group.members:
+            size = docs[k].nbytes
+            if used + size > budget:
+                return
+            out[k] = docs[k]
+            used += size
 
 
 def find_clusters(
