@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrubber.dedup import kernels, scoring, verify_kernels
+from scrubber.dedup import align, kernels, scoring, verify_kernels
 from scrubber.dedup.parse import MAX_UNIT_WORDS, Parsed, _parse_numpy, parse
 from scrubber.dedup.tokens import words_of
 from scrubber.normalize import paragraphs
@@ -142,3 +142,23 @@ def test_rarity_counted_in_blocks_is_rarity_counted_at_once() -> None:
 def test_rarity_of_documents_without_words() -> None:
     rarity = scoring.Rarity.of([parse(""), parse("...")])
     assert rarity.stems.size == 0 and rarity.documents == 2
+
+
+@given(TEXTS, TEXTS)
+@settings(max_examples=300, deadline=None)
+def test_compiled_and_numpy_paragraph_cover_agree_to_the_bit(first: str, second: str) -> None:
+    """The alignment's paragraph cover, best counterparts and ties (one compiled pass)
+    equal the NumPy reference exactly, ties included (they decide which paragraph of a
+    counts as the counterpart)."""
+    found = scoring.match(parse(first), parse(second))
+    compiled, reference = align._cover(found), align._cover_numpy(found)
+    for x, y in zip(compiled, reference, strict=True):
+        assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y)
+
+
+def test_compiled_and_numpy_paragraph_cover_agree_on_real_documents() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "fixtures" / "seeds").iterdir())]
+    for first, second in itertools.product(texts, repeat=2):
+        found = scoring.match(parse(first), parse(second))
+        for x, y in zip(align._cover(found), align._cover_numpy(found), strict=True):
+            assert np.array_equal(x, y)

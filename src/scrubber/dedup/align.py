@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
+from scrubber.dedup.kernels import kernel
 from scrubber.dedup.parse import Parsed, parse
 from scrubber.dedup.scoring import Match, match
 from scrubber.dedup.sketch import DedupSettings
@@ -45,24 +46,47 @@ def _paragraph_credit(found: Match) -> NDArray[np.float64]:
     return np.divide(cover, words, out=np.zeros_like(cover), where=words > 0)
 
 
-def _best_counterparts(cover: NDArray[np.float64], a: str, b: str) -> NDArray[np.int64]:
+Cover = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]]
+
+
+def _cover(found: Match) -> Cover:
+    """``_paragraph_credit``, and per paragraph of b: the first paragraph of a covering it
+    most, that cover, and whether it is tied (``verify_kernels.paragraph_cover``, compiled;
+    this is its NumPy reference)."""
+    a, b = found.a, found.b
+    compiled = kernel("paragraph_cover")
+    if compiled is not None:
+        args = (a.unit_paragraph, a.paragraphs, b.unit_paragraph, b.unit_words, b.paragraphs)
+        return compiled(found.dice, *args)  # type: ignore[no-any-return]
+    return _cover_numpy(found)
+
+
+def _cover_numpy(found: Match) -> Cover:
+    cover = _paragraph_credit(found)
+    pa, pb = cover.shape
+    if not pa:
+        return cover, np.zeros(pb, np.int64), np.zeros(pb), np.zeros(pb, np.bool_)
+    top = cover.max(axis=0)
+    tied = (np.count_nonzero(cover >= top - 1e-9, axis=0) > 1) & (top > 0)
+    return cover, cover.argmax(axis=0).astype(np.int64), top, tied
+
+
+def _best_counterparts(found: Cover, a: str, b: str) -> NDArray[np.int64]:
     """For each paragraph of b, the paragraph of a covering it best. Ties are common (a
     headline and the paragraph it summarises both cover b's paragraph fully), so they go
     to the paragraph of a that reads most like b's (rapidfuzz ratio)."""
+    cover, best, top, tied = found
     pa, pb = cover.shape
-    if not pa:
-        return np.zeros(pb, np.int64)
-    best: NDArray[np.int64] = cover.argmax(axis=0).astype(np.int64)
-    top = cover.max(axis=0)
-    tied = cover >= top - 1e-9
-    contested = np.flatnonzero((np.count_nonzero(tied, axis=0) > 1) & (top > 0))
+    contested = np.flatnonzero(tied)
     if not contested.size:
         return best
     paras_a, paras_b = paragraphs(a), paragraphs(b)
     if (len(paras_a), len(paras_b)) != (pa, pb):
         return best
+    best = best.copy()
     for j in contested:
-        best[j] = max(np.flatnonzero(tied[:, j]), key=lambda i: fuzz.ratio(paras_a[i], paras_b[j]))
+        near = np.flatnonzero(cover[:, j] >= top[j] - 1e-9)
+        best[j] = max(near, key=lambda i: fuzz.ratio(paras_a[i], paras_b[j]))
     return best
 
 
@@ -77,11 +101,10 @@ def align_paragraphs(a: str, b: str, known: Mapping[str, Parsed] | None = None) 
     without a counterpart ``(None, j, best cover)`` follow the a paragraph their
     predecessor in b paired with (at the top if none did).
     """
-    found = match(_parsed_text(a, known), _parsed_text(b, known))
-    cover = _paragraph_credit(found)
-    pa, pb = cover.shape
-    best = _best_counterparts(cover, a, b)
-    score = cover.max(axis=0) if pa else np.zeros(pb)
+    found = _cover(match(_parsed_text(a, known), _parsed_text(b, known)))
+    pa, pb = found[0].shape
+    best = _best_counterparts(found, a, b)
+    score = found[2]
     paired: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     anchor = -1

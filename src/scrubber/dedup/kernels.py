@@ -25,6 +25,7 @@ NAMES = (
     "dice_matrix",
     "coverage",
     "fingerprints",
+    "paragraph_cover",
 )
 _BUILT: dict[str, Kernel | None] = {}
 
@@ -85,6 +86,7 @@ def _build() -> dict[str, Kernel | None]:
         "dice_matrix": compiled(vk.dice_matrix),
         "coverage": compiled(vk.coverage),
         "fingerprints": compiled(_fingerprints),
+        "paragraph_cover": compiled(vk.paragraph_cover),
     }
 
 

@@ -333,3 +333,51 @@ def coverage(dice: Any, a_unit_words: Any, b_unit_words: Any) -> tuple[float, fl
     if a_unit_words.size == 0 or b_unit_words.size == 0:
         return 0.0, 0.0
     return _capped_cover(dice, a_unit_words), _capped_cover(dice.T.copy(), b_unit_words)
+
+
+def paragraph_cover(
+    dice: Any,
+    a_paragraph: Any,
+    a_paragraphs: int,
+    b_paragraph: Any,
+    b_words: Any,
+    b_paragraphs: int,
+) -> Any:
+    """align.py's ``_paragraph_credit`` and the best counterparts in one pass: ``cover[p,
+    q]`` (share of b's paragraph q, by words, covered by a's paragraph p), and per column
+    q the first p with the most cover, that cover, and whether another p comes within
+    1e-9 of it (a tie for the caller to break). Sums run in the reference's order, so the
+    numbers are the same to the last bit."""
+    units_a, units_b = dice.shape
+    per_para = np.zeros((a_paragraphs, units_b))
+    for u in range(units_a):
+        p = a_paragraph[u]
+        for v in range(units_b):
+            credit = _credit(dice[u, v])
+            if credit > per_para[p, v]:
+                per_para[p, v] = credit
+    cover = np.zeros((a_paragraphs, b_paragraphs))
+    words = np.zeros(b_paragraphs)
+    for v in range(units_b):
+        q = b_paragraph[v]
+        for p in range(a_paragraphs):
+            cover[p, q] += per_para[p, v] * b_words[v]
+        words[q] += b_words[v]
+    best = np.zeros(b_paragraphs, np.int64)
+    top = np.zeros(b_paragraphs)
+    tied = np.zeros(b_paragraphs, np.bool_)
+    for q in range(b_paragraphs):
+        for p in range(a_paragraphs):
+            cover[p, q] = cover[p, q] / words[q] if words[q] > 0 else 0.0
+        if a_paragraphs == 0:
+            continue
+        for p in range(1, a_paragraphs):
+            if cover[p, q] > cover[best[q], q]:
+                best[q] = p
+        top[q] = cover[best[q], q]
+        near = 0
+        for p in range(a_paragraphs):
+            if cover[p, q] >= top[q] - 1e-9:
+                near += 1
+        tied[q] = near > 1 and top[q] > 0
+    return cover, best, top, tied
