@@ -47,6 +47,7 @@ def warm_up() -> None:
     found = kernel("scan_words")
     if found is None:
         return
+    from scrubber.dedup.align import align_paragraphs
     from scrubber.dedup.parse import parse
     from scrubber.dedup.scoring import score_pair
     from scrubber.dedup.sketch import DedupSettings, sketch
@@ -56,6 +57,7 @@ def warm_up() -> None:
     fingerprint("warm up the kernels")
     parsed = parse("Warm up. The kernels.")
     score_pair(parsed, parsed)
+    align_paragraphs("Warm up. The kernels.", "Warm up. The kernels.")
 
 
 def _build() -> dict[str, Kernel | None]:
