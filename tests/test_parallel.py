@@ -122,3 +122,18 @@ def test_a_run_in_this_process_leaves_the_state_it_found() -> None:
     before = dict(worker_state())
     assert list(map_ordered(_outer_run, [1, 2], {"v": 10}, jobs=1)) == [(101, 10), (102, 10)]
     assert worker_state() == before
+
+
+@pytest.mark.parametrize(
+    ("tasks", "workers", "expected"),
+    [(5_400, 2, 64), (50_000, 16, 64), (600, 2, 37), (100, 2, 6), (10, 2, 4), (0, 2, 4)],
+)
+def test_pass_2_chunks_are_large_but_leave_every_worker_eight(
+    tasks: int, workers: int, expected: int
+) -> None:
+    from scrubber.finish import _chunk_size
+
+    chunk = _chunk_size(tasks, workers)
+    assert chunk == expected
+    assert 4 <= chunk <= 64
+    assert chunk == 4 or tasks // chunk >= workers * 8

@@ -30,7 +30,7 @@ from scrubber.model import (
     no_progress,
 )
 from scrubber.outputs import OutputWriter
-from scrubber.parallel import map_ordered, worker_state
+from scrubber.parallel import map_ordered, resolve_jobs, worker_state
 from scrubber.replay import Verdicts
 from scrubber.scan import Corpus, strip_document
 
@@ -63,7 +63,8 @@ def finish(
     }
     progress(ProgressEvent("strip", 0, len(corpus.docs)))
     done = 0
-    results = map_ordered(_finish_task, tasks, state, settings.jobs, chunk_size=4)
+    chunk = _chunk_size(len(tasks), resolve_jobs(settings.jobs))
+    results = map_ordered(_finish_task, tasks, state, settings.jobs, chunk_size=chunk)
     for (kind, items), result in zip(tasks, results, strict=True):
         if isinstance(result, list):  # a run of settled documents
             yield from (failure or corpus.docs[i] for i, failure in zip(items, result, strict=True))
@@ -75,6 +76,13 @@ def finish(
 
 
 COMMIT_BATCH = 256  # settled documents a worker moves into place per task
+
+
+def _chunk_size(tasks: int, workers: int) -> int:
+    """Tasks a worker takes at once: up to 64 (each message between the processes costs
+    the main process time, and a cluster takes about a millisecond), but few enough that
+    every worker gets eight chunks or more."""
+    return max(4, min(64, tasks // (workers * 8)))
 
 
 Task = tuple[str, tuple[int, ...]]  # ("commit", indices) | ("doc", (index,)) | ("cluster", (n,))
