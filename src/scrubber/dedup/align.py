@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,7 +47,13 @@ def _paragraph_credit(found: Match) -> NDArray[np.float64]:
     return np.divide(cover, words, out=np.zeros_like(cover), where=words > 0)
 
 
-Cover = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.bool_]]
+class Cover(NamedTuple):
+    """How a's paragraphs cover b's (``_cover``)."""
+
+    cover: NDArray[np.float64]  # [p, q]: share of b's paragraph q covered by a's paragraph p
+    best: NDArray[np.int64]  # per q: the first p with the most cover
+    top: NDArray[np.float64]  # per q: that cover
+    tied: NDArray[np.bool_]  # per q: another p comes within 1e-9 of it (and it is > 0)
 
 
 def _cover(found: Match) -> Cover:
@@ -57,7 +64,7 @@ def _cover(found: Match) -> Cover:
     compiled = kernel("paragraph_cover")
     if compiled is not None:
         args = (a.unit_paragraph, a.paragraphs, b.unit_paragraph, b.unit_words, b.paragraphs)
-        return compiled(found.dice, *args)  # type: ignore[no-any-return]
+        return Cover(*compiled(found.dice, *args))
     return _cover_numpy(found)
 
 
@@ -65,10 +72,10 @@ def _cover_numpy(found: Match) -> Cover:
     cover = _paragraph_credit(found)
     pa, pb = cover.shape
     if not pa:
-        return cover, np.zeros(pb, np.int64), np.zeros(pb), np.zeros(pb, np.bool_)
+        return Cover(cover, np.zeros(pb, np.int64), np.zeros(pb), np.zeros(pb, np.bool_))
     top = cover.max(axis=0)
     tied = (np.count_nonzero(cover >= top - 1e-9, axis=0) > 1) & (top > 0)
-    return cover, cover.argmax(axis=0).astype(np.int64), top, tied
+    return Cover(cover, cover.argmax(axis=0).astype(np.int64), top, tied)
 
 
 def _best_counterparts(found: Cover, a: str, b: str) -> NDArray[np.int64]:
@@ -102,9 +109,9 @@ def align_paragraphs(a: str, b: str, known: Mapping[str, Parsed] | None = None) 
     predecessor in b paired with (at the top if none did).
     """
     found = _cover(match(_parsed_text(a, known), _parsed_text(b, known)))
-    pa, pb = found[0].shape
+    pa, pb = found.cover.shape
     best = _best_counterparts(found, a, b)
-    score = found[2]
+    score = found.top
     paired: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     anchor = -1
