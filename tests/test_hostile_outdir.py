@@ -13,7 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from scrubber.cli import main
+from scrubber.config import Settings
+from scrubber.errors import UsageError
+from scrubber.model import ProgressEvent
 from scrubber.outputs import MANIFEST, MARKER, REPORT_HTML, REPORT_JSON, OutputDirectory
+from scrubber.pipeline import clean as clean_run
 from scrubber.report import render
 from tests.conftest import SEEDS, tree_digest
 
@@ -205,9 +209,6 @@ def test_an_output_directory_is_fresh_only_when_missing_or_empty(
 def test_a_missing_input_is_refused_before_out_is_made(tmp_path: Path) -> None:
     """Pass 1 starts while the inputs are still being found, but a path that does not
     exist is found out first: OUT is not created for a run that cannot start."""
-    from scrubber.config import Settings
-    from scrubber.errors import UsageError
-    from scrubber.pipeline import clean as clean_run
 
     out = tmp_path / "out"
     with pytest.raises(UsageError, match="no such file or directory"):
@@ -218,9 +219,6 @@ def test_a_missing_input_is_refused_before_out_is_made(tmp_path: Path) -> None:
 def test_clean_reports_pass_1_progress_up_to_every_document_found(
     corpus: Path, tmp_path: Path
 ) -> None:
-    from scrubber.config import Settings
-    from scrubber.model import ProgressEvent
-    from scrubber.pipeline import clean as clean_run
 
     events: list[ProgressEvent] = []
     run = clean_run(corpus, tmp_path / "out", Settings(jobs=1), events.append)

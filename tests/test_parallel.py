@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scrubber.config import Settings
+from scrubber.finish import _chunk_size
 from scrubber.outputs import OutputWriter
 from scrubber.parallel import (
     GC_YOUNG_OBJECTS,
@@ -131,8 +132,6 @@ def test_a_run_in_this_process_leaves_the_state_it_found() -> None:
 def test_pass_2_chunks_are_large_but_leave_every_worker_eight(
     tasks: int, workers: int, expected: int
 ) -> None:
-    from scrubber.finish import _chunk_size
-
     chunk = _chunk_size(tasks, workers)
     assert chunk == expected
     assert 4 <= chunk <= 64

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scrubber.dedup import Parsed, align_paragraphs
+from scrubber.dedup.align import Row
 from scrubber.errors import InputError
 from scrubber.io import input_failure
 from scrubber.merge import Aligner, Paragraph, join_paragraphs, merge_cluster, paragraph_memo
@@ -100,7 +101,7 @@ def finish_cluster(
     paragraphs = paragraph_memo()
     known = _known_parses(members, parsed or {}, paragraphs)
 
-    def align_known(a: str, b: str) -> list[tuple[int | None, int | None, float]]:
+    def align_known(a: str, b: str) -> list[Row]:
         return align_paragraphs(a, b, known)
 
     align = functools.cache(align_known)  # the merge aligns the first member again

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scrubber.dedup import align_paragraphs
+from scrubber.dedup.align import Row
 from scrubber.model import Line, MergedParagraph, Stripped
 
 
@@ -60,7 +61,7 @@ def paragraph_memo() -> Callable[[Stripped], list[Paragraph]]:
     return paragraphs
 
 
-Aligner = Callable[[str, str], list[tuple[int | None, int | None, float]]]
+Aligner = Callable[[str, str], list[Row]]
 
 
 def merge_cluster(
