@@ -23,6 +23,8 @@ from scrubber.io.write import (
     atomic_write_bytes,
     atomic_write_parts,
     atomic_write_text,
+    json_bytes,
+    json_line,
     output_name,
     safe_output_path,
 )
@@ -81,10 +83,31 @@ def test_jsonl_writer_leaves_nothing_on_exception(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_jsonl_writer_refuses_nan_and_cleans_up(tmp_path: Path) -> None:
-    with pytest.raises(ValueError), AtomicJsonlWriter(tmp_path / "x.jsonl") as writer:
-        writer.write({"similarity": math.nan})
+def test_jsonl_writer_cleans_up_after_a_record_it_cannot_encode(tmp_path: Path) -> None:
+    with pytest.raises(TypeError), AtomicJsonlWriter(tmp_path / "x.jsonl") as writer:
+        writer.write({"input": "a.txt"})
+        writer.write({"similarity": object()})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"input": "a/b.txt", "status": "kept", "confidence": 0.873, "lines_in": 27},
+        ["Ёлка « » \u2028 </script>", 0, -1, 1.0, 0.0001, True, None, [], {}],
+        {"nested": [{"line": 3, "text": 'tab\there, quote " and backslash \\'}]},
+    ],
+)
+def test_json_bytes_is_compact_json_as_the_standard_library_writes_it(value: object) -> None:
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert json_bytes(value) == expected.encode("utf-8")
+    assert json_line(value) == expected.encode("utf-8") + b"\n"
+
+
+def test_json_bytes_beyond_orjson() -> None:
+    assert json.loads(json_bytes({"big": 2**70})) == {"big": 2**70}
+    assert json_bytes(["lone \ud800 surrogate"]) == '["lone \ufffd surrogate"]'.encode()
+    assert json_bytes({"similarity": math.nan}) == b'{"similarity":null}'
 
 
 def test_jsonl_writer_outside_with_block_is_an_error(tmp_path: Path) -> None:

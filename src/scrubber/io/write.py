@@ -20,6 +20,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import orjson
+
 # A path segment longer than this (in UTF-8 bytes) is shortened: most file systems stop at 255.
 MAX_SEGMENT_BYTES = 200
 # Temporary files are named ".{target}.{random}" + TEMP_SUFFIX, next to their target: a run
@@ -174,14 +176,29 @@ class AtomicJsonlWriter:
             atomic.__exit__(exc_type, exc, traceback)
 
 
-# ``json.dumps(record, ensure_ascii=False, allow_nan=False)``, without making an encoder for
-# every record (a line per document of a corpus)
-_JSON_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-
-
 def json_line(record: Mapping[str, Any] | Any) -> bytes:
-    """One record as a JSON Lines line: UTF-8, keys in the order given, no NaN."""
-    return _JSON_LINE.encode(record).encode("utf-8") + b"\n"
+    """One record as a JSON Lines line: compact UTF-8 JSON, keys in the order given."""
+    return json_bytes(record) + b"\n"
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` (dicts, lists, strings, numbers) as compact JSON in UTF-8.
+
+    orjson writes it: six to ten times faster than the standard library's C encoder, which
+    took seconds of a run's end for the report of 100,000 documents (``bench/report_speed.py``).
+    The output is the same JSON as ``json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"))``, except where orjson writes floats shorter ("1e-5", not
+    "1e-05") and NaN as ``null``. What orjson cannot encode goes to the standard library: an
+    integer beyond 64 bits, and a lone surrogate (which UTF-8 cannot hold; decoding never
+    makes one, but a caller's string may have it), which becomes U+FFFD."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:  # rare: a lone surrogate, an integer beyond 64 bits
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return _LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def safe_output_path(out_dir: Path, doc_id: str) -> Path:
