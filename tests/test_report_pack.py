@@ -10,12 +10,20 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scrubber.io.write import json_bytes
 from scrubber.model import Line, Removal
 from scrubber.report.charts import histogram, rule_chart, size_chart
 from scrubber.report.context import near_removals, shorten
 from scrubber.report.diff import Segment, word_segments
 from scrubber.report.html import content_security_policy, render_html
-from scrubber.report.pack import DOC_CHUNK, blob_elements, blob_json, pack_blocks
+from scrubber.report.pack import (
+    DOC_CHUNK,
+    blob_elements,
+    blob_json,
+    cluster_blocks,
+    document_blocks,
+    pack_blocks,
+)
 from tests.test_report_html import removed, sample_data, with_stats
 
 
@@ -39,6 +47,19 @@ def test_blocks_are_plain_when_small_and_gzipped_when_large() -> None:
         json.loads(gzip.decompress(base64.b64decode(index.group(1))))["rules"]
         == (blocks["report-index"]["rules"])
     )
+
+
+def test_the_pages_document_and_cluster_blocks_are_gzipped_apart() -> None:
+    data = sample_data()
+    data["clusters"] = data["clusters"] * 40  # the cluster blocks outweigh the documents'
+    documents_size = sum(map(len, map(json_bytes, document_blocks(data, {}).values())))
+    clusters_size = sum(map(len, map(json_bytes, cluster_blocks(data).values())))
+    assert clusters_size > documents_size
+    page = render_html(data, compress_over=(documents_size + clusters_size) // 2)
+    assert re.findall(r"<script type='application/json' id='(docs-\d+)'", page) == ["docs-0"]
+    assert "id='report-index'" in page and "id='report-index' data-encoding" not in page
+    assert re.findall(r"id='(clusters-\d+)'", page) == ["clusters-0"]
+    assert "id='clusters-0' data-encoding='gzip+base64'" in page
 
 
 def test_gzipped_blocks_carry_lone_surrogates_as_replacement_characters() -> None:

@@ -21,7 +21,7 @@ from importlib.resources import files
 from typing import Any
 
 from scrubber.report.charts import histogram, rule_chart, size_chart
-from scrubber.report.pack import COMPRESS_OVER, blob_elements, pack_blocks
+from scrubber.report.pack import COMPRESS_OVER, blob_elements, cluster_blocks, document_blocks
 
 QUIET_RULES = ("blank-line", "extra-blank-line")  # remove only empty lines: shown in grey
 SCRIPTS = ("worddiff.js", "cluster.js", "report.js")  # one inline script, in this order
@@ -53,11 +53,15 @@ def content_security_policy(script: str, style: str) -> str:
     )
 
 
-def render_html(data: dict[str, Any], *, compress_over: int = COMPRESS_OVER) -> str:
+def render_html(
+    data: dict[str, Any], *, compress_over: int = COMPRESS_OVER, clusters: str | None = None
+) -> str:
     """The whole page for the report data ``data`` (the dict of ``report.json``).
 
-    The documents and clusters are embedded gzipped when their JSON is larger than
-    ``compress_over`` bytes (see ``pack.blob_elements``).
+    The documents' blocks, and the clusters' blocks, are embedded gzipped when their JSON
+    is larger than ``compress_over`` bytes (see ``pack.blob_elements``). ``clusters``: the
+    clusters' elements (``cluster_elements(data)``), or a placeholder for them, where the
+    caller renders them apart; nothing after them in the page comes from the report data.
     """
     script = "\n".join(_asset(name) for name in SCRIPTS)
     style = _asset("report.css")
@@ -75,10 +79,16 @@ def render_html(data: dict[str, Any], *, compress_over: int = COMPRESS_OVER) -> 
         _clusters_view(len(data["clusters"])),
         _documents_view(data),
         "</main>",
-        blob_elements(pack_blocks(data, _page_facts(data)), compress_over),
+        blob_elements(document_blocks(data, _page_facts(data)), compress_over),
+        cluster_elements(data, compress_over) if clusters is None else clusters,
         f"<script>{script}</script></body></html>",
     ]
     return "\n".join(parts)
+
+
+def cluster_elements(data: dict[str, Any], compress_over: int = COMPRESS_OVER) -> str:
+    """The clusters' data blocks of the page (``render_html``'s ``clusters``)."""
+    return blob_elements(cluster_blocks(data), compress_over)
 
 
 def _page_facts(data: dict[str, Any]) -> dict[str, Any]:
@@ -249,4 +259,4 @@ def _documents_view(data: dict[str, Any]) -> str:
     )
 
 
-__all__ = ["content_security_policy", "render_html"]
+__all__ = ["cluster_elements", "content_security_policy", "render_html"]

@@ -37,6 +37,11 @@ _UNSAFE_IN_SCRIPT = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 def pack_blocks(data: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """Every data block of the page by element id: the index and the detail chunks."""
+    return {**document_blocks(data, extra), **cluster_blocks(data)}
+
+
+def document_blocks(data: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """The index (``extra`` are facts the page adds to it) and the documents' details."""
     rules = sorted(data["stats"].get("removed_by_rule", {}))
     rule_ids = {rule: i for i, rule in enumerate(rules)}
     docs = list(data["documents"]) + [_failure_as_doc(f) for f in data.get("failures", [])]
@@ -52,9 +57,15 @@ def pack_blocks(data: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     }
     for n, chunk in enumerate(_chunks(docs, DOC_CHUNK)):
         blocks[f"docs-{n}"] = _doc_details(chunk, rule_ids)
-    for n, chunk in enumerate(_chunks(data["clusters"], CLUSTER_CHUNK)):
-        blocks[f"clusters-{n}"] = [_cluster_details(c) for c in chunk]
     return blocks
+
+
+def cluster_blocks(data: dict[str, Any]) -> dict[str, Any]:
+    """The clusters' details: their paragraphs, aligned, and the merged ones."""
+    return {
+        f"clusters-{n}": [_cluster_details(c) for c in chunk]
+        for n, chunk in enumerate(_chunks(data["clusters"], CLUSTER_CHUNK))
+    }
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -144,7 +155,9 @@ def blob_json(value: Any) -> str:
 
 
 def blob_elements(blocks: dict[str, Any], compress_over: int = COMPRESS_OVER) -> str:
-    """The ``<script>`` data blocks: plain JSON, or gzip+base64 when they are large."""
+    """The ``<script>`` data blocks: plain JSON, or gzip+base64 when their JSON together is
+    larger than ``compress_over`` bytes. (The page asks this of its document blocks and
+    of its cluster blocks apart: each element says how it is encoded.)"""
     texts = {key: json_bytes(value) for key, value in blocks.items()}
     if sum(len(t) for t in texts.values()) <= compress_over:
         return "\n".join(_plain_element(key, text) for key, text in texts.items())
