@@ -134,6 +134,6 @@ def fingerprints_of(
         hashes = fingerprint_array([fact.key for fact in facts])
     return LineFingerprints(
         hashes=packed(hashes),
-        words=bytes(min(fact.words, 255) for fact in facts),
-        sentences=bytes(fact.sentence for fact in facts),
+        words=bytes([min(fact.words, 255) for fact in facts]),  # (a list: 2x a generator)
+        sentences=bytes([fact.sentence for fact in facts]),
     )
