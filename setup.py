@@ -1,0 +1,64 @@
+"""Build scrubber: compile the boilerplate rules' hot modules with mypyc where it can.
+
+``clean`` strips every line of every page with Python code; compiled by mypyc (the same
+source, as C), the strip takes a fifth less time (``bench/profile_stages.py``). A wheel
+(``pip install .``) gets the compiled modules when a C compiler and the Python headers are
+there, and the pure Python ones otherwise: both behave the same (CI runs the tests on
+both). Editable installs (``pip install -e .``) stay pure Python, so that an edit to the
+source takes effect at once; ``SCRUBBER_PURE_PYTHON=1`` makes any build pure Python.
+
+The list leaves out the modules whose functions carry the rules' documentation (a
+compiled function has no docstring) and those whose dataclasses cross process boundaries
+(a compiled frozen dataclass cannot be unpickled).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+COMPILED = [
+    "src/scrubber/rules/dates.py",
+    "src/scrubber/rules/phrases.py",
+    "src/scrubber/rules/site_lines.py",
+    "src/scrubber/rules/strip.py",
+    "src/scrubber/rules/text.py",
+    "src/scrubber/merge.py",
+    "src/scrubber/report/context.py",
+    "src/scrubber/report/pack.py",
+]
+_BUILDS = {"bdist_wheel", "build", "build_ext"}  # not metadata, sdists or editable installs
+
+
+class BuildOrPure(build_ext):
+    """``build_ext`` that falls back to pure Python when any module fails to compile (no
+    compiler, no headers): the compiled modules share one library, so it is all or none."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:
+            for ext in self.extensions:
+                Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+            self.extensions = []
+            print(f"scrubber: not compiled ({exc}); installing pure Python", file=sys.stderr)
+
+
+def _extensions() -> list[Any]:
+    if os.environ.get("SCRUBBER_PURE_PYTHON") or not _BUILDS & set(sys.argv[1:]):
+        return []
+    try:
+        from mypyc.build import mypycify
+
+        return list(mypycify(COMPILED, opt_level="3"))
+    except (SystemExit, Exception) as exc:  # no mypy, or it found a type error
+        print(f"scrubber: not compiled ({exc!r}); installing pure Python", file=sys.stderr)
+        return []
+
+
+setup(ext_modules=_extensions(), cmdclass={"build_ext": BuildOrPure})
