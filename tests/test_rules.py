@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
+import types
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +25,7 @@ from scrubber.rules import (
     rule_names,
     strip_page,
 )
+from scrubber.rules.base import describe
 
 PROSE = (
     "The committee met on Tuesday and agreed on a detailed plan for the new library, "
@@ -38,6 +43,25 @@ def strip(text: str, **overrides: object) -> Stripped:
 
 
 # --- the registry -------------------------------------------------------------------
+
+
+def test_a_compiled_rule_reads_its_docstring_from_the_source_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mypyc drops docstrings; the wheel ships each compiled module's source beside it."""
+    (tmp_path / "compiled_rules.py").write_text(
+        'def check(line):\n    """Drops chrome.\n\n    Menus ``and`` buttons.\n    """\n'
+    )
+    module = types.ModuleType("compiled_rules")
+    module.__file__ = str(tmp_path / f"compiled_rules{EXTENSION_SUFFIXES[0]}")
+    monkeypatch.setitem(sys.modules, "compiled_rules", module)
+
+    def check(line: str) -> bool:
+        return False
+
+    check.__module__, check.__doc__ = "compiled_rules", None  # as mypyc leaves it
+    info = describe("chrome", "line", check)
+    assert (info.summary, info.explanation) == ("Drops chrome.", "Menus `and` buttons.")
 
 
 def test_list_rules_is_stable_and_documented() -> None:

@@ -15,8 +15,13 @@ in numbers, never in code paths.
 
 from __future__ import annotations
 
+import ast
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 from scrubber.rules.text import LineFacts
 
@@ -109,10 +114,35 @@ class PageRule:
 
 def describe(name: str, scope: str, function: Callable[..., object]) -> RuleInfo:
     """A ``RuleInfo`` from a function's docstring: first line summary, the rest explanation."""
-    doc = (function.__doc__ or "").strip().replace("``", "`")
+    doc = (function.__doc__ or _source_docstring(function)).strip().replace("``", "`")
     summary, _, rest = doc.partition("\n")
     explanation = " ".join(part.strip() for part in rest.strip().splitlines())
     return RuleInfo(name=name, summary=summary.strip(), explanation=explanation, scope=scope)
+
+
+def _source_docstring(function: Callable[..., object]) -> str:
+    """The docstring of a function compiled by mypyc (which drops docstrings; see
+    ``setup.py``), read from the module's source, which the wheel ships beside it."""
+    module = sys.modules.get(function.__module__)
+    path = getattr(module, "__file__", None) or ""
+    for suffix in EXTENSION_SUFFIXES:
+        if path.endswith(suffix):
+            return _docstrings(path.removesuffix(suffix) + ".py").get(function.__name__, "")
+    return ""
+
+
+@lru_cache(maxsize=8)
+def _docstrings(source: str) -> dict[str, str]:
+    """The docstrings of the functions defined at the top of a module's source."""
+    try:
+        tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+    except OSError:
+        return {}
+    return {
+        node.name: ast.get_docstring(node) or ""
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
 
 
 def line_rule(name: str, max_words: int = 1_000_000) -> Callable[[LineCheck], LineRule]:
