@@ -1,7 +1,7 @@
 """Build scrubber: compile the boilerplate rules' hot modules with mypyc where it can.
 
 ``clean`` strips every line of every page with Python code; compiled by mypyc (the same
-source, as C), the strip takes a fifth less time (``bench/profile_stages.py``). A wheel
+source, as C), the strip takes a quarter less time (``bench/profile_stages.py``). A wheel
 (``pip install .``) gets the compiled modules when a C compiler and the Python headers are
 there, and the pure Python ones otherwise: both behave the same (CI runs the tests on
 both). Editable installs (``pip install -e .``) stay pure Python, so that an edit to the
