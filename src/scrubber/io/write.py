@@ -190,7 +190,8 @@ def json_bytes(value: Any) -> bytes:
     separators=(",", ":"))``, except where orjson writes floats shorter ("1e-5", not
     "1e-05") and NaN as ``null``. What orjson cannot encode goes to the standard library: an
     integer beyond 64 bits, and a lone surrogate (which UTF-8 cannot hold; decoding never
-    makes one, but a caller's string may have it), which becomes U+FFFD."""
+    makes one, but a caller's string may have it), which becomes U+FFFD; a value that also
+    holds a NaN then fails (``ValueError``)."""
     try:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:  # rare: a lone surrogate, an integer beyond 64 bits
