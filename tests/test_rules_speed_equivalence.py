@@ -32,6 +32,7 @@ from scrubber.rules import (
     line_rules,
     phrases,
     strip_and_fingerprint,
+    strip_and_fingerprint_pages,
     strip_page,
 )
 from scrubber.rules import fingerprints as fingerprints_module
@@ -560,10 +561,18 @@ def test_strip_and_fingerprint_is_strip_page_and_fingerprint_lines() -> None:
     rng = random.Random(7)
     pages = [path.read_text(encoding="utf-8") for path in SEEDS]
     pages += ["\n\n".join(_page(rng.sample(LINES, 12))) + "\n" for _ in range(40)]
+    pages += ["", "\n", "Go back\n"]  # no lines; an empty line; only chrome
     for config in CONFIGS:
+        together = strip_and_fingerprint_pages([(str(n), t) for n, t in enumerate(pages)], config)
+        assert len(together) == len(pages)
         for n, text in enumerate(pages):
             page = strip_and_fingerprint(str(n), text, config)
-            assert page.stripped == strip_page(str(n), text, config)
+            assert together[n] == page  # many pages at once: each as if alone
+            stripped = strip_page(str(n), text, config)
+            assert page.stripped == stripped
+            assert (page.text, page.removals) == (stripped.text, stripped.removals)
+            numbered = [*stripped.kept, *((r.line_no, r.text) for r in stripped.removals)]
+            assert page.lines == [text for _no, text in sorted(numbered)]
             assert page.fingerprints == fingerprint_lines(page.stripped.kept)
             by_page_rules = [
                 Line(r.line_no, r.text)
@@ -591,6 +600,9 @@ def _fingerprint_by_definition(key: str) -> int:
 KEYS = st.lists(
     st.text(st.sampled_from([*"ab 0123456789x٣໐é東𝟘\u0660\u0669\u07c9"]), max_size=30), max_size=8
 )
+# Keys are lines, but the hash is defined for any text: one with a line break is hashed
+# one key at a time, not as two keys of a page's text.
+KEYS_WITH_BREAKS = st.lists(st.text(st.sampled_from([*"ab 09\n٣é"]), max_size=12), max_size=6)
 
 
 @settings(max_examples=400, deadline=None)
@@ -602,6 +614,14 @@ def test_fingerprints_are_their_definition_compiled_or_not(keys: list[str]) -> N
     data = np.frombuffer(b"".join(encoded), np.uint8)
     lengths = np.array([len(part) for part in encoded], np.int64)
     assert fingerprints_module._hashes(data, lengths).tolist() == expected  # NumPy
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=KEYS_WITH_BREAKS)
+def test_fingerprints_of_keys_with_line_breaks_are_their_definition(keys: list[str]) -> None:
+    assert fingerprints_module.fingerprint_keys(keys) == [
+        _fingerprint_by_definition(key) for key in keys
+    ]
 
 
 def test_fingerprints_are_compiled() -> None:

@@ -61,13 +61,13 @@ class ClusterDone:
     reported: bool = True  # False: the merged output could not be written; no cluster entry
 
 
-_NO_NOTES = Notes()  # one object for every page that lost nothing: pickled once per batch
+NO_NOTES = Notes()  # one object for every page that lost nothing: pickled once per batch
 
 
 def notes_of(stripped: Stripped) -> Notes:
     """The report's view of a stripped document."""
     if not stripped.removals:
-        return _NO_NOTES
+        return NO_NOTES
     return Notes(stripped.removals, tuple(near_removals(stripped.kept, stripped.removals)))
 
 

@@ -48,10 +48,11 @@ def _checksum(text: str) -> int:
 
 def record(doc: Document, page: rules.FingerprintedPage) -> Verdicts:
     """The verdicts of a page stripped without templates (``rules.strip_and_fingerprint``)."""
-    codes = bytearray(len(page.stripped.kept) + len(page.stripped.removals))
-    for removal in page.stripped.removals:
-        codes[removal.line_no - 1] = _CODES[removal.rule]
-    return Verdicts(bytes(codes), _checksum(doc.text), page.seen)
+    if page.removals:
+        codes = bytes([_CODES[rule] if rule is not None else 0 for rule in page.verdicts])
+    else:
+        codes = bytes(len(page.verdicts))
+    return Verdicts(codes, _checksum(doc.text), page.seen)
 
 
 def unchanged_by(verdicts: Verdicts, templates: frozenset[int]) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from scrubber import dedup, replay, rules
-from scrubber.assemble import notes_of
+from scrubber.assemble import NO_NOTES, notes_of
 from scrubber.config import Settings
 from scrubber.errors import InputError
 from scrubber.io import (
@@ -34,6 +34,7 @@ from scrubber.model import (
     DocRef,
     Document,
     InputFailure,
+    Notes,
     ProgressCallback,
     ProgressEvent,
     Scanned,
@@ -259,7 +260,9 @@ def _scan_batch(refs: Sequence[DocRef]) -> list[tuple[Scanned, dedup.DocSketch |
             failed[i] = input_failure(ref, exc)
     sketches = [dedup.sketch(doc.text, state["dedup"]) for doc in docs]
     if state["strip"]:
-        pages = [rules.strip_and_fingerprint(doc.doc_id, doc.text, settings) for doc in docs]
+        pages = rules.strip_and_fingerprint_pages(
+            [(doc.doc_id, doc.text) for doc in docs], settings
+        )
         scanned = list(map(_stripped_result, docs, pages))
     else:
         scanned = [Scanned(doc.ref, doc.encoding, doc.confidence) for doc in docs]
@@ -273,21 +276,26 @@ def _scan_batch(refs: Sequence[DocRef]) -> list[tuple[Scanned, dedup.DocSketch |
 def _stripped_result(doc: Document, page: rules.FingerprintedPage) -> Scanned:
     """A stripped page's ``Scanned``; its text staged when the run writes (``verdicts``)."""
     state = worker_state()
-    stripped = page.stripped
     verdicts = replay.record(doc, page) if state["verdicts"] else None
-    output, staged = _stage(doc.ref, stripped.text, state["writer"])
+    output, staged = _stage(doc.ref, page.text, state["writer"])
     return Scanned(
         ref=doc.ref,
         encoding=doc.encoding,
         confidence=doc.confidence,
-        lines_in=len(stripped.kept) + len(stripped.removals),
+        lines_in=len(page.lines),
         words=page.words,
         fingerprints=page.fingerprints,
         verdicts=verdicts,
         output=output,
         staged=staged,
-        notes=notes_of(stripped) if verdicts is not None else None,
+        notes=_notes(page) if verdicts is not None else None,
     )
+
+
+def _notes(page: rules.FingerprintedPage) -> Notes:
+    """``notes_of(page.stripped)``, without making the ``Stripped`` of a page that lost
+    nothing (most pages)."""
+    return notes_of(page.stripped) if page.removals else NO_NOTES
 
 
 def _stage(ref: DocRef, text: str, writer: OutputWriter | None) -> tuple[str | None, Staged | None]:

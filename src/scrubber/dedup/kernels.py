@@ -108,10 +108,11 @@ def _fmix(h: np.uint64) -> np.uint64:
     return h ^ (h >> np.uint64(33))
 
 
-def _fingerprints(data: Any, lengths: Any, digit_starts: Any, digit_ends: Any) -> Any:
-    """rules.fingerprints: the fingerprints of the UTF-8 keys laid end to end in ``data``,
-    every decimal digit read as "0" and a run of them as one "0", in one pass over the bytes.
-    ``digit_starts``/``digit_ends``: the sorted code point ranges of the non-ASCII digits."""
+def _fingerprints(data: Any, lengths: Any, gap: int, digit_starts: Any, digit_ends: Any) -> Any:
+    """rules.fingerprints: the fingerprints of the UTF-8 keys laid end to end in ``data``
+    (``gap`` bytes between two keys), every decimal digit read as "0" and a run of them as
+    one "0", in one pass over the bytes. ``digit_starts``/``digit_ends``: the sorted code
+    point ranges of the non-ASCII digits."""
     out = np.empty(lengths.size, np.uint64)
     i = 0
     for key in range(lengths.size):
@@ -145,6 +146,7 @@ def _fingerprints(data: Any, lengths: Any, digit_starts: Any, digit_ends: Any) -
             i += size
             n += size
         out[key] = _fmix(h ^ np.uint64(n))
+        i += gap
     return out
 
 

@@ -3,7 +3,8 @@
 Public API (what the pipeline and the CLI use):
 
 * ``strip_page(doc_id, text, settings, templates=None, site="") -> Stripped``
-* ``strip_and_fingerprint(doc_id, text, settings)`` (both at once, for a first pass),
+* ``strip_and_fingerprint(doc_id, text, settings)`` (both at once, for a first pass; and
+  ``strip_and_fingerprint_pages`` for many pages at once),
   ``fingerprint_lines(kept) -> LineFingerprints`` and ``TemplateIndex.build(pages, settings)``
   for the cross-page (site template) rule
 * ``list_rules() -> list[RuleInfo]`` and ``check_rule_names(names)``
@@ -14,7 +15,12 @@ from __future__ import annotations
 from scrubber.rules.base import RuleInfo
 from scrubber.rules.fingerprints import LineFingerprints, fingerprint_lines
 from scrubber.rules.registry import check_rule_names, list_rules, rule_names
-from scrubber.rules.strip import FingerprintedPage, strip_and_fingerprint, strip_page
+from scrubber.rules.strip import (
+    FingerprintedPage,
+    strip_and_fingerprint,
+    strip_and_fingerprint_pages,
+    strip_page,
+)
 from scrubber.rules.templates import TemplateIndex
 
 __all__ = [
@@ -27,5 +33,6 @@ __all__ = [
     "list_rules",
     "rule_names",
     "strip_and_fingerprint",
+    "strip_and_fingerprint_pages",
     "strip_page",
 ]

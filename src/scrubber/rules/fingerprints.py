@@ -50,13 +50,19 @@ def fingerprint_array(keys: Sequence[str]) -> np.ndarray:
     compiled = kernel("fingerprints")
     if compiled is None:
         encoded = [_folded(key) for key in keys]
-    else:  # the compiled loop folds every digit itself
-        encoded = [key.encode("utf-8", "surrogatepass") for key in keys]
+        data = np.frombuffer(b"".join(encoded), np.uint8)
+        return _hashes(data, np.fromiter(map(len, encoded), np.int64, len(encoded)))
+    # The compiled loop folds every digit itself, and takes the keys as one text, a line
+    # each: one encoding for them all instead of one per key (a page's lines, or a batch's).
+    data = np.frombuffer("\n".join(keys).encode("utf-8", "surrogatepass"), np.uint8)
+    breaks = np.flatnonzero(data == ord("\n"))
+    if breaks.size == len(keys) - 1:  # no key holds a line break of its own
+        lengths = np.diff(breaks, prepend=-1, append=data.size) - 1
+        return compiled(data, lengths, 1, *_digit_ranges())  # type: ignore[no-any-return]
+    encoded = [key.encode("utf-8", "surrogatepass") for key in keys]
     data = np.frombuffer(b"".join(encoded), np.uint8)
     lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
-    if compiled is None:
-        return _hashes(data, lengths)
-    return compiled(data, lengths, *_digit_ranges())  # type: ignore[no-any-return]
+    return compiled(data, lengths, 0, *_digit_ranges())  # type: ignore[no-any-return]
 
 
 def packed(hashes: np.ndarray) -> bytes:
