@@ -50,6 +50,7 @@ from scrubber.rules.registry import (
     user_pattern,
 )
 from scrubber.rules.text import LineFacts
+from tests.fingerprint_definition import fingerprint_by_definition
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "fixtures" / "rules").glob("*.json"))
@@ -584,19 +585,6 @@ def test_strip_and_fingerprint_is_strip_page_and_fingerprint_lines() -> None:
             assert len(page.seen) == 8 * (len(page.fingerprints.words) + len(by_page_rules))
 
 
-def _fingerprint_by_definition(key: str) -> int:
-    """The fingerprint as its module states it, one byte at a time in Python integers."""
-    data = text_module.DIGITS.sub("0", key).encode("utf-8", "surrogatepass")
-    top = 2**64
-    h = sum(byte * pow(0x100000001B3, k, top) for k, byte in enumerate(data)) % top
-    h ^= len(data)
-    h ^= h >> 33
-    h = h * 0xFF51AFD7ED558CCD % top
-    h ^= h >> 33
-    h = h * 0xC4CEB9FE1A85EC53 % top
-    return h ^ (h >> 33)
-
-
 KEYS = st.lists(
     st.text(st.sampled_from([*"ab 0123456789x٣໐é東𝟘\u0660\u0669\u07c9"]), max_size=30), max_size=8
 )
@@ -608,7 +596,7 @@ KEYS_WITH_BREAKS = st.lists(st.text(st.sampled_from([*"ab 09\n٣é"]), max_size=
 @settings(max_examples=400, deadline=None)
 @given(keys=KEYS)
 def test_fingerprints_are_their_definition_compiled_or_not(keys: list[str]) -> None:
-    expected = [_fingerprint_by_definition(key) for key in keys]
+    expected = [fingerprint_by_definition(key) for key in keys]
     assert fingerprints_module.fingerprint_keys(keys) == expected
     encoded = [fingerprints_module._folded(key) for key in keys]
     data = np.frombuffer(b"".join(encoded), np.uint8)
@@ -620,7 +608,7 @@ def test_fingerprints_are_their_definition_compiled_or_not(keys: list[str]) -> N
 @given(keys=KEYS_WITH_BREAKS)
 def test_fingerprints_of_keys_with_line_breaks_are_their_definition(keys: list[str]) -> None:
     assert fingerprints_module.fingerprint_keys(keys) == [
-        _fingerprint_by_definition(key) for key in keys
+        fingerprint_by_definition(key) for key in keys
     ]
 
 
@@ -634,4 +622,4 @@ def test_fingerprints_without_numba_are_the_same() -> None:
     with patch.dict("os.environ", {"SCRUBBER_NO_NUMBA": "1"}), patch.object(kernels, "_BUILT", {}):
         assert kernels.kernel("fingerprints") is None
         assert fingerprints_module.fingerprint_keys(keys) == compiled
-    assert compiled == [_fingerprint_by_definition(key) for key in keys]
+    assert compiled == [fingerprint_by_definition(key) for key in keys]

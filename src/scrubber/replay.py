@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scrubber import rules
-from scrubber.model import Document, Line, Removal, Stripped
+from scrubber.model import Document, Stripped
 from scrubber.rules.fingerprints import unpacked
+from scrubber.rules.strip import stripped_of
 
 _NAMES: tuple[str, ...] = tuple(info.name for info in rules.list_rules())
 _CODES = {name: code for code, name in enumerate(_NAMES, start=1)}  # 0: the line is kept
@@ -77,11 +78,8 @@ def replay(doc: Document, verdicts: Verdicts) -> Stripped | None:
     raw = _lines(doc.text)
     if len(raw) != len(verdicts.codes) or _checksum(doc.text) != verdicts.checksum:
         return None
-    kept: list[Line] = []
-    removals: list[Removal] = []
-    for i, (line, code) in enumerate(zip(raw, verdicts.codes, strict=True)):
-        if code:
-            removals.append(Removal(_NAMES[code - 1], i + 1, line))
-        else:
-            kept.append(Line(i + 1, line))
-    return Stripped(doc.doc_id, tuple(kept), tuple(removals))
+    if not any(verdicts.codes):
+        return stripped_of(doc.doc_id, raw, [None] * len(raw))
+    return stripped_of(
+        doc.doc_id, raw, [_NAMES[code - 1] if code else None for code in verdicts.codes]
+    )

@@ -8,11 +8,18 @@ line.
 
 The hash is the one the sketch gives a word (``dedup.tokens.span_hashes``): over the folded
 UTF-8 bytes ``b[0..n)``, ``h = sum(b[k] * P**k) mod 2**64`` with the FNV prime ``P``, then
-the MurmurHash3 finalizer of ``h ^ n``. A page's lines are hashed in one call: a compiled
-loop when numba is installed, else the same arithmetic in NumPy (the tests hold both to a
-plain Python statement of the definition). Clean's first pass fingerprints every line of
-every page, so this is a hot path: the call for a page costs about 15 µs, where a
-cryptographic hash for each line cost about 100 µs a page.
+the MurmurHash3 finalizer of ``h ^ n``. Clean's first pass fingerprints every line of
+every page, so this is a hot path, with three implementations of one definition (the tests
+hold each to a plain Python statement of it):
+
+* ``scrubber._speedups`` (C, built with the wheel where a compiler is found): reads the
+  keys' characters where they are stored, and writes a page's ``LineFingerprints`` in one
+  call, about 4 µs a page;
+* a numba loop over the keys' UTF-8 bytes, for many pages at once (about 20 µs a page
+  with the ``LineFingerprints`` made in Python);
+* the same arithmetic in NumPy, without numba.
+
+A cryptographic hash for each line cost about 100 µs a page.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 import numpy as np
 
@@ -28,6 +36,11 @@ from scrubber.dedup.kernels import kernel
 from scrubber.dedup.tokens import span_hashes
 from scrubber.model import Line
 from scrubber.rules.text import DIGITS, LineFacts
+
+try:
+    from scrubber import _speedups  # type: ignore[attr-defined]
+except ImportError:  # a pure Python install: no compiler when it was built
+    _speedups = None
 
 _FOLD = np.arange(256, dtype=np.uint8)
 _FOLD[ord("1") : ord("9") + 1] = ord("0")  # ASCII digits; runs of "0" are then one "0"
@@ -129,6 +142,38 @@ def fingerprint_lines(kept: Sequence[Line]) -> LineFingerprints:
     return fingerprints_of(
         [fact for fact in map(LineFacts.of, (line.text for line in kept)) if fact.text]
     )
+
+
+PageFingerprints = tuple[bytes, LineFingerprints, int]
+
+
+def fingerprint_pages(
+    pages: Sequence[tuple[list[LineFacts], list[bool] | None]],
+) -> list[PageFingerprints]:
+    """Per page ``(facts, keep)`` (the facts of the lines the page rules saw, and which of
+    them stay; None: all), ``(seen, prints, words)``: the ``packed`` fingerprints of every
+    line, the ``LineFingerprints`` of the kept ones and the words of the kept ones."""
+    if _speedups is not None:
+        return [_page_fingerprints(*_speedups.fingerprint_facts(*page)) for page in pages]
+    hashes = fingerprint_array([fact.key for facts, _keep in pages for fact in facts])
+    ends = np.cumsum([len(facts) for facts, _keep in pages]).tolist()
+    return list(map(_page_of, pages, np.split(hashes, ends[:-1])))
+
+
+def _page_fingerprints(
+    seen: bytes, hashes: bytes, words: bytes, sentences: bytes, total: int
+) -> PageFingerprints:
+    return seen, LineFingerprints(hashes, words, sentences), total
+
+
+def _page_of(page: tuple[list[LineFacts], list[bool] | None], seen: np.ndarray) -> PageFingerprints:
+    facts, keep = page
+    if keep is None:
+        prints = fingerprints_of(facts, seen)
+        return prints.hashes, prints, sum(fact.words for fact in facts)
+    kept = list(compress(facts, keep))
+    prints = fingerprints_of(kept, seen[np.array(keep, bool)] if keep else seen)
+    return packed(seen), prints, sum(fact.words for fact in kept)
 
 
 def fingerprints_of(

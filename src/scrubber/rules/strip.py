@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count, repeat
 
-import numpy as np
-
 from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
-from scrubber.rules.fingerprints import LineFingerprints, fingerprint_array, fingerprints_of, packed
+from scrubber.rules.fingerprints import LineFingerprints, PageFingerprints, fingerprint_pages
 from scrubber.rules.line_rules import may_be_chrome
 from scrubber.rules.registry import (
     BLANK_LINE,
@@ -58,7 +56,7 @@ def strip_page(
     ``Stripped.kept`` or in ``Stripped.removals`` under the rule that removed it.
     """
     page = _strip(text, settings, templates, site)
-    return _stripped(doc_id, page.lines, page.verdicts)
+    return stripped_of(doc_id, page.lines, page.verdicts)
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ class FingerprintedPage:
     @property
     def stripped(self) -> Stripped:
         """``strip_page``'s result for the page."""
-        return _stripped(self.doc_id, self.lines, self.verdicts)
+        return stripped_of(self.doc_id, self.lines, self.verdicts)
 
 
 def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> FingerprintedPage:
@@ -92,43 +90,31 @@ def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> Fingerp
 def strip_and_fingerprint_pages(
     pages: Sequence[tuple[str, str]], settings: Settings
 ) -> list[FingerprintedPage]:
-    """``strip_and_fingerprint`` of each ``(doc_id, text)``; the lines of all the pages are
-    fingerprinted in one call (a call per page cost a tenth of the strip)."""
+    """``strip_and_fingerprint`` of each ``(doc_id, text)``, the pages' lines fingerprinted
+    together (see ``fingerprint_pages``)."""
     stripped = [_strip(text, settings, None, "") for _doc_id, text in pages]
-    facts = [list(page.facts.values()) for page in stripped]
-    hashes = fingerprint_array([fact.key for page in facts for fact in page])
-    ends = np.cumsum([len(page) for page in facts]).tolist()
-    return list(map(_fingerprinted, pages, stripped, facts, np.split(hashes, ends[:-1])))
+    facts = [(list(page.facts.values()), _stays(page)) for page in stripped]
+    return list(map(_fingerprinted, pages, stripped, fingerprint_pages(facts)))
+
+
+def _stays(page: _Page) -> list[bool] | None:
+    """Which lines the page rules saw stay (None: all of them, as on most pages)."""
+    if not any(page.verdicts):
+        return None
+    verdicts = page.verdicts
+    return [verdicts[i] is None for i in page.facts]
 
 
 def _fingerprinted(
-    item: tuple[str, str], page: _Page, facts: list[LineFacts], seen: np.ndarray
+    item: tuple[str, str], page: _Page, fingerprints: PageFingerprints
 ) -> FingerprintedPage:
     doc_id, lines, verdicts = item[0], page.lines, page.verdicts
+    seen, prints, words = fingerprints
     if not any(verdicts):  # most pages: every line stays
-        prints = fingerprints_of(facts, seen)
-        return FingerprintedPage(
-            doc_id, lines, verdicts, "\n".join(lines), (), prints, prints.hashes, _words(facts)
-        )
-    kept = [rule is None for rule in verdicts]
-    stays = [verdicts[i] is None for i in page.facts]
-    facts = list(compress(facts, stays))
-    prints = fingerprints_of(facts, seen[np.array(stays, bool)] if stays else seen)
-    text = "\n".join(compress(lines, kept))
-    return FingerprintedPage(
-        doc_id,
-        lines,
-        verdicts,
-        text,
-        _removals(lines, verdicts),
-        prints,
-        packed(seen),
-        _words(facts),
-    )
-
-
-def _words(facts: list[LineFacts]) -> int:
-    return sum(fact.words for fact in facts)
+        return FingerprintedPage(doc_id, lines, verdicts, "\n".join(lines), (), prints, seen, words)
+    text = "\n".join(compress(lines, [rule is None for rule in verdicts]))
+    removals = _removals(lines, verdicts)
+    return FingerprintedPage(doc_id, lines, verdicts, text, removals, prints, seen, words)
 
 
 @dataclass(frozen=True)
@@ -152,7 +138,9 @@ def _strip(text: str, settings: Settings, templates: TemplateIndex | None, site:
     return _Page(raw, verdicts, facts)
 
 
-def _stripped(doc_id: str, raw: list[str], verdicts: list[str | None]) -> Stripped:
+def stripped_of(doc_id: str, raw: list[str], verdicts: list[str | None]) -> Stripped:
+    """The ``Stripped`` of a page's lines ``raw`` and their verdicts (per line: the rule
+    that removed it, or None)."""
     if not any(verdicts):  # most pages of a clean corpus lose nothing
         return Stripped(doc_id=doc_id, kept=_lines(zip(count(1), raw)), removals=())
     kept = [rule is None for rule in verdicts]

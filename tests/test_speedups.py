@@ -1,0 +1,132 @@
+"""``scrubber._speedups`` (C) computes the line fingerprints as their definition states.
+
+A wheel built where a C compiler is found has the module; an editable install does not,
+so the module is built here from its source when it is missing (a machine without a
+compiler has no C module to test, and runs the Python paths, tested elsewhere).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from pathlib import Path
+from types import ModuleType
+from unittest.mock import patch
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scrubber.config import Settings
+from scrubber.rules import fingerprints as fingerprints_module
+from scrubber.rules import strip as strip_module
+from scrubber.rules import strip_and_fingerprint_pages
+from scrubber.rules.fingerprints import fingerprint_lines, fingerprints_of
+from scrubber.rules.text import LineFacts
+from tests.fingerprint_definition import fingerprint_by_definition
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "scrubber" / "_speedups.c"
+SEEDS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "seeds").glob("*.txt"))
+
+
+def _compiled_install() -> bool:
+    return not strip_module.__file__.endswith(".py")
+
+
+@pytest.fixture(scope="module")
+def speedups(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    try:
+        from scrubber import _speedups  # type: ignore[attr-defined]
+    except ImportError:
+        assert not _compiled_install(), "a compiled install must have scrubber._speedups"
+    else:
+        return _speedups  # type: ignore[no-any-return]
+    return _build(tmp_path_factory.mktemp("speedups"))
+
+
+def _build(folder: Path) -> ModuleType:
+    from setuptools import Distribution, Extension
+    from setuptools.command.build_ext import build_ext
+
+    dist = Distribution({"ext_modules": [Extension("_speedups", [str(SOURCE)])]})
+    command = build_ext(dist)
+    command.build_lib = command.build_temp = str(folder)
+    command.ensure_finalized()
+    try:
+        command.run()
+    except Exception as exc:  # no compiler: scrubber runs without its C module
+        pytest.skip(f"no C compiler to build scrubber._speedups: {exc}")
+    built = next(folder.glob("_speedups*.so"))
+    spec = importlib.util.spec_from_file_location("_speedups", built)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _unpacked(data: bytes) -> list[int]:
+    return np.frombuffer(data, "<u8").tolist()  # type: ignore[no-any-return]
+
+
+# ASCII and other digits (Arabic-Indic, Lao, NKo, mathematical), letters of the three
+# string kinds (1, 2 and 4 bytes a character), lone surrogates and a line break.
+CHARS = [*"ab 0123456789x.", "é", "٣", "໐", "\u07c9", "東", "𝟘", "😀", "\ud800", "\udfff", "\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(keys=st.lists(st.text(st.sampled_from(CHARS), max_size=40), max_size=8))
+def test_c_fingerprints_are_the_definition(speedups: ModuleType, keys: list[str]) -> None:
+    assert _unpacked(speedups.fingerprint_keys(keys)) == [
+        fingerprint_by_definition(key) for key in keys
+    ]
+
+
+def test_c_fingerprints_of_long_keys(speedups: ModuleType) -> None:
+    # past the table of powers (1,024 bytes), in every string kind
+    keys = ["a1" * 700, "é٣" * 400, "東" * 500 + "x", "😀9" * 300, "b" * 1023, "c" * 1024]
+    assert _unpacked(speedups.fingerprint_keys(keys)) == [
+        fingerprint_by_definition(key) for key in keys
+    ]
+
+
+def test_c_page_fingerprints_are_those_of_python(speedups: ModuleType) -> None:
+    rng = random.Random(3)
+    config = Settings()
+    for path in SEEDS:
+        page = strip_module._strip(path.read_text(encoding="utf-8"), config, None, "")
+        facts = list(page.facts.values())
+        for keep in (None, [rng.random() < 0.6 for _ in facts]):
+            seen, hashes, words, sentences, total = speedups.fingerprint_facts(facts, keep)
+            kept = facts if keep is None else [f for f, k in zip(facts, keep, strict=True) if k]
+            expected = fingerprints_of(kept)
+            assert (hashes, words, sentences) == (
+                expected.hashes,
+                expected.words,
+                expected.sentences,
+            )
+            assert _unpacked(seen) == [fingerprint_by_definition(fact.key) for fact in facts]
+            assert total == sum(fact.words for fact in kept)
+
+
+def test_c_page_fingerprints_cap_words_and_refuse_other_input(speedups: ModuleType) -> None:
+    facts = [LineFacts.of(" ".join(["word"] * 300) + "."), LineFacts.of("Go back")]
+    _seen, _hashes, words, sentences, total = speedups.fingerprint_facts(facts, None)
+    assert (words, sentences, total) == (bytes([255, 2]), bytes([1, 0]), 302)
+    with pytest.raises(TypeError):
+        speedups.fingerprint_facts(facts, [True])  # not one per line
+    with pytest.raises(TypeError):
+        speedups.fingerprint_facts([("text", 3, 1, True)], None)  # a key that is not a str
+
+
+def test_strip_gives_the_same_pages_with_and_without_c(speedups: ModuleType) -> None:
+    pages = [(path.name, path.read_text(encoding="utf-8")) for path in SEEDS]
+    pages += [("empty", ""), ("chrome", "Go back\n\n\nDSC_8507.JPG\n")]
+    config = Settings()
+    with patch.object(fingerprints_module, "_speedups", speedups):
+        with_c = strip_and_fingerprint_pages(pages, config)
+    with patch.object(fingerprints_module, "_speedups", None):
+        without = strip_and_fingerprint_pages(pages, config)
+    assert with_c == without
+    for page in with_c:
+        assert page.fingerprints == fingerprint_lines(page.stripped.kept)
