@@ -1,4 +1,5 @@
-"""``scrubber._speedups`` (C) computes the line fingerprints as their definition states.
+"""``scrubber._speedups`` (C) computes the line fingerprints as their definition states,
+and an ASCII line's facts as ``LineFacts.computed`` (the Python reference) does.
 
 A wheel built where a C compiler is found has the module; an editable install does not,
 so the module is built here from its source when it is missing (a machine without a
@@ -22,6 +23,7 @@ from scrubber.config import Settings
 from scrubber.rules import fingerprints as fingerprints_module
 from scrubber.rules import strip as strip_module
 from scrubber.rules import strip_and_fingerprint_pages
+from scrubber.rules import text as text_module
 from scrubber.rules.fingerprints import fingerprint_lines, fingerprints_of
 from scrubber.rules.text import LineFacts
 from tests.fingerprint_definition import fingerprint_by_definition
@@ -63,6 +65,12 @@ def _build(folder: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def line_facts(speedups: ModuleType) -> ModuleType:
+    speedups.configure(text_module.DECORATION, text_module._CLOSERS, "".join(text_module._TERMINAL))
+    return speedups
 
 
 def _unpacked(data: bytes) -> list[int]:
@@ -130,3 +138,42 @@ def test_strip_gives_the_same_pages_with_and_without_c(speedups: ModuleType) -> 
     assert with_c == without
     for page in with_c:
         assert page.fingerprints == fingerprint_lines(page.stripped.kept)
+
+
+# Spaces, the other ASCII whitespace, unprintable characters, letters of both cases, and
+# the characters that decorate a label, close a sentence or end one.
+ASCII = [*"aBz .\t\x0b\x0c\r\x1c\x1f\x00\x7f\"')]*!?:;|<>-_#()[]{}~=+/\\1"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(line=st.text(st.sampled_from(ASCII), max_size=16), plain=st.booleans())
+def test_c_ascii_line_facts_are_those_of_python(
+    line_facts: ModuleType, line: str, plain: bool
+) -> None:
+    if plain and text_module.has_control_whitespace(line):
+        plain = False  # (``plain`` promises that there is none)
+    found = line_facts.ascii_line_facts(LineFacts, line, plain, text_module.LABEL_WORDS)
+    assert type(found) is LineFacts
+    assert found == LineFacts.computed(line, plain)
+
+
+def test_c_line_facts_leave_other_lines_to_python(line_facts: ModuleType) -> None:
+    for line in ("Zurück", "東京", "a\u00a0b", "😀 ok"):
+        assert line_facts.ascii_line_facts(LineFacts, line, True, 8) is None
+
+
+def test_c_line_facts_of_seed_lines(line_facts: ModuleType) -> None:
+    for path in SEEDS:
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            if line.isascii():
+                found = line_facts.ascii_line_facts(LineFacts, line, False, 8)
+                assert found == LineFacts.computed(line, False)
+
+
+def test_line_facts_use_c_when_the_wheel_has_it() -> None:
+    assert (text_module._ascii_facts is not None) == _has_speedups()
+    assert LineFacts.of("  Go  BACK ") == LineFacts.computed("  Go  BACK ")
+
+
+def _has_speedups() -> bool:
+    return importlib.util.find_spec("scrubber._speedups") is not None

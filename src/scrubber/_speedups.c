@@ -7,6 +7,10 @@
  * the MurmurHash3 finalizer of h ^ n. Here the bytes are never made: the key's code
  * points are read as they are stored and hashed as their UTF-8 encoding would be
  * (a lone surrogate as three bytes, as "surrogatepass" encodes it).
+ *
+ * And the facts of an ASCII line (scrubber/rules/text.py, LineFacts.of: the Python code
+ * there is the reference): its text with spaces collapsed, key, words, whether it ends a
+ * sentence, and its label, in one pass over the characters where Python makes five.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -209,7 +213,145 @@ static PyObject *fingerprint_keys(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ASCII members of text.py's DECORATION, _CLOSERS and _TERMINAL (``configure``). */
+static unsigned char decoration[128], closers[128], terminals[128];
+static int configured = 0;
+
+static int ascii_table(PyObject *chars, unsigned char *table) {
+    if (!PyUnicode_Check(chars)) {
+        PyErr_SetString(PyExc_TypeError, "configure takes three str");
+        return -1;
+    }
+    memset(table, 0, 128);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(chars);
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(chars, i);
+        if (c < 128) table[c] = 1;
+    }
+    return 0;
+}
+
+static PyObject *configure(PyObject *self, PyObject *args) {
+    PyObject *decoration_chars, *closer_chars, *terminal_chars;
+    if (!PyArg_ParseTuple(args, "OOO", &decoration_chars, &closer_chars, &terminal_chars)) {
+        return NULL;
+    }
+    if (ascii_table(decoration_chars, decoration) < 0 || ascii_table(closer_chars, closers) < 0 ||
+        ascii_table(terminal_chars, terminals) < 0) {
+        return NULL;
+    }
+    configured = 1;
+    Py_RETURN_NONE;
+}
+
+/* " ".join(text.split()) */
+static PyObject *collapsed(PyObject *text) {
+    PyObject *words = PyUnicode_Split(text, NULL, -1);
+    if (words == NULL) return NULL;
+    PyObject *space = PyUnicode_FromOrdinal(' ');
+    PyObject *joined = space == NULL ? NULL : PyUnicode_Join(space, words);
+    Py_XDECREF(space);
+    Py_DECREF(words);
+    return joined;
+}
+
+/* ascii_line_facts(cls, raw, plain, label_words) -> cls(text, key, words, sentence, label),
+ * or None when ``raw`` is not ASCII (LineFacts.of computes those in Python). */
+static PyObject *ascii_line_facts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyType_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "ascii_line_facts(cls, raw: str, plain, label_words)");
+        return NULL;
+    }
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure was not called");
+        return NULL;
+    }
+    PyObject *raw = args[1];
+    if (!PyUnicode_IS_ASCII(raw)) Py_RETURN_NONE;
+    int plain = PyObject_IsTrue(args[2]);
+    long label_words = PyLong_AsLong(args[3]);
+    if (plain < 0 || (label_words == -1 && PyErr_Occurred())) return NULL;
+
+    /* collapse_spaces(raw, spaces_only=plain): raw itself when it is printable (or ``plain``)
+     * and has no double space and no space at either end */
+    const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(raw);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(raw);
+    int simple = length == 0 || (chars[0] != ' ' && chars[length - 1] != ' ');
+    for (Py_ssize_t i = 0; i < length && simple; i++) {
+        Py_UCS1 c = chars[i];
+        if (c == ' ' ? (i > 0 && chars[i - 1] == ' ') : (!plain && (c < 0x20 || c == 0x7F))) {
+            simple = 0;
+        }
+    }
+    PyObject *text;
+    if (simple) {
+        text = raw;
+        Py_INCREF(text);
+    } else if ((text = collapsed(raw)) == NULL) {
+        return NULL;
+    }
+    chars = PyUnicode_1BYTE_DATA(text);
+    length = PyUnicode_GET_LENGTH(text);
+
+    Py_ssize_t spaces = 0, upper = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        spaces += chars[i] == ' ';
+        upper += chars[i] >= 'A' && chars[i] <= 'Z';
+    }
+    PyObject *key;
+    if (upper == 0) { /* text.lower() == text */
+        key = text;
+        Py_INCREF(key);
+    } else {
+        key = PyUnicode_New(length, 127);
+        if (key == NULL) {
+            Py_DECREF(text);
+            return NULL;
+        }
+        Py_UCS1 *out = PyUnicode_1BYTE_DATA(key);
+        for (Py_ssize_t i = 0; i < length; i++) {
+            Py_UCS1 c = chars[i];
+            out[i] = (c >= 'A' && c <= 'Z') ? (Py_UCS1)(c + 32) : c;
+        }
+    }
+    long words = length ? (long)spaces + 1 : 0;
+
+    /* ends_sentence(text): the last character before the closing quotes and brackets */
+    Py_ssize_t end = length;
+    while (end > 0 && closers[chars[end - 1]]) end--;
+    int sentence = end > 0 && terminals[chars[end - 1]];
+
+    /* bare(key) for a line of up to label_words words, else "" */
+    PyObject *label;
+    if (words <= label_words) {
+        const Py_UCS1 *key_chars = PyUnicode_1BYTE_DATA(key);
+        Py_ssize_t first = 0, last = length;
+        while (first < last && decoration[key_chars[first]]) first++;
+        while (last > first && decoration[key_chars[last - 1]]) last--;
+        label = PyUnicode_Substring(key, first, last);
+    } else {
+        label = PyUnicode_New(0, 0);
+    }
+    if (label == NULL) {
+        Py_DECREF(text);
+        Py_DECREF(key);
+        return NULL;
+    }
+    PyObject *values = Py_BuildValue("(NNlON)", text, key, words, sentence ? Py_True : Py_False, label);
+    if (values == NULL) return NULL;
+    PyObject *packed = PyTuple_Pack(1, values);
+    Py_DECREF(values);
+    if (packed == NULL) return NULL;
+    PyObject *fact = PyTuple_Type.tp_new((PyTypeObject *)args[0], packed, NULL);
+    Py_DECREF(packed);
+    return fact;
+}
+
 static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS,
+     "configure(decoration, closers, terminals): the characters of rules.text"},
+    {"ascii_line_facts", (PyCFunction)(void (*)(void))ascii_line_facts, METH_FASTCALL,
+     "ascii_line_facts(cls, raw, plain, label_words) -> LineFacts, or None (not ASCII)"},
     {"fingerprint_facts", fingerprint_facts, METH_VARARGS,
      "fingerprint_facts(facts, keep) -> (seen, hashes, words, sentences, total_words)"},
     {"fingerprint_keys", fingerprint_keys, METH_VARARGS,
