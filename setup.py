@@ -55,7 +55,7 @@ class BuildOrPure(build_ext):
 
 
 # Hand-written C where a page's work is a loop over characters (see the module's comment).
-SPEEDUPS = Extension("scrubber._speedups", ["src/scrubber/_speedups.c"], extra_compile_args=["-O2"])
+SPEEDUPS = Extension("scrubber._speedups", ["src/scrubber/_speedups.c"], extra_compile_args=["-O3"])
 
 
 def _extensions() -> list[Any]:
