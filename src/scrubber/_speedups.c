@@ -213,34 +213,83 @@ static PyObject *fingerprint_keys(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* ASCII members of text.py's DECORATION, _CLOSERS and _TERMINAL (``configure``). */
-static unsigned char decoration[128], closers[128], terminals[128];
-static int configured = 0;
+/* What ``configure`` is told by rules/text.py: the characters that decorate a label,
+ * close a sentence or end one (ASCII ones as tables, all as lists), unicodedata's
+ * is_normalized, the characters below FOLD_LIMIT whose casefold is not their simple
+ * lowercase, and the ranges of the scripts written without spaces. */
+#define SET_MAX 128
+#define FOLD_LIMIT 0x3000
+#define RANGES_MAX 16
+typedef struct {
+    unsigned char ascii[128];
+    Py_UCS4 chars[SET_MAX];
+    int count;
+} CharSet;
+static CharSet decoration, closers, terminals;
+static unsigned char fold_special[FOLD_LIMIT];
+static Py_UCS4 unspaced_ranges[RANGES_MAX][2];
+static int unspaced_count = 0;
+static PyObject *is_normalized = NULL, *nfkc = NULL, *casefold_name = NULL;
+static PyObject *no_break_space = NULL, *space = NULL;
 
-static int ascii_table(PyObject *chars, unsigned char *table) {
-    if (!PyUnicode_Check(chars)) {
-        PyErr_SetString(PyExc_TypeError, "configure takes three str");
+static int char_set(PyObject *chars, CharSet *set) {
+    if (!PyUnicode_Check(chars) || PyUnicode_GET_LENGTH(chars) > SET_MAX) {
+        PyErr_SetString(PyExc_TypeError, "configure: a set of characters is a str (128 at most)");
         return -1;
     }
-    memset(table, 0, 128);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(chars);
-    for (Py_ssize_t i = 0; i < length; i++) {
+    memset(set, 0, sizeof(*set));
+    set->count = (int)PyUnicode_GET_LENGTH(chars);
+    for (int i = 0; i < set->count; i++) {
         Py_UCS4 c = PyUnicode_READ_CHAR(chars, i);
-        if (c < 128) table[c] = 1;
+        set->chars[i] = c;
+        if (c < 128) set->ascii[c] = 1;
+    }
+    return 0;
+}
+
+static inline int in_set(const CharSet *set, Py_UCS4 c) {
+    if (c < 128) return set->ascii[c];
+    for (int i = 0; i < set->count; i++) {
+        if (set->chars[i] == c) return 1;
     }
     return 0;
 }
 
 static PyObject *configure(PyObject *self, PyObject *args) {
-    PyObject *decoration_chars, *closer_chars, *terminal_chars;
-    if (!PyArg_ParseTuple(args, "OOO", &decoration_chars, &closer_chars, &terminal_chars)) {
+    PyObject *decoration_chars, *closer_chars, *terminal_chars, *normalized, *special, *ranges;
+    if (!PyArg_ParseTuple(args, "OOOOUO!", &decoration_chars, &closer_chars, &terminal_chars,
+                          &normalized, &special, &PyTuple_Type, &ranges)) {
         return NULL;
     }
-    if (ascii_table(decoration_chars, decoration) < 0 || ascii_table(closer_chars, closers) < 0 ||
-        ascii_table(terminal_chars, terminals) < 0) {
+    if (char_set(decoration_chars, &decoration) < 0 || char_set(closer_chars, &closers) < 0 ||
+        char_set(terminal_chars, &terminals) < 0) {
         return NULL;
     }
-    configured = 1;
+    if (PyTuple_GET_SIZE(ranges) > RANGES_MAX) {
+        PyErr_SetString(PyExc_ValueError, "configure: too many ranges");
+        return NULL;
+    }
+    unspaced_count = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ranges); i++) {
+        unsigned long first, last;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(ranges, i), "kk", &first, &last)) return NULL;
+        unspaced_ranges[unspaced_count][0] = (Py_UCS4)first;
+        unspaced_ranges[unspaced_count][1] = (Py_UCS4)last;
+        unspaced_count++;
+    }
+    memset(fold_special, 0, sizeof(fold_special));
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(special); i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(special, i);
+        if (c < FOLD_LIMIT) fold_special[c] = 1;
+    }
+    Py_INCREF(normalized);
+    Py_XSETREF(is_normalized, normalized);
+    if (nfkc == NULL && (nfkc = PyUnicode_InternFromString("NFKC")) == NULL) return NULL;
+    if (casefold_name == NULL && (casefold_name = PyUnicode_InternFromString("casefold")) == NULL) {
+        return NULL;
+    }
+    if (no_break_space == NULL && (no_break_space = PyUnicode_FromOrdinal(0xA0)) == NULL) return NULL;
+    if (space == NULL && (space = PyUnicode_FromOrdinal(' ')) == NULL) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -248,18 +297,15 @@ static PyObject *configure(PyObject *self, PyObject *args) {
 static PyObject *collapsed(PyObject *text) {
     PyObject *words = PyUnicode_Split(text, NULL, -1);
     if (words == NULL) return NULL;
-    PyObject *space = PyUnicode_FromOrdinal(' ');
-    PyObject *joined = space == NULL ? NULL : PyUnicode_Join(space, words);
-    Py_XDECREF(space);
+    PyObject *joined = PyUnicode_Join(space, words);
     Py_DECREF(words);
     return joined;
 }
 
-/* Whether an ASCII line is its own collapse_spaces (see ascii_line_facts), and its spaces
- * and capital letters. */
+/* Whether an ASCII line is its own collapse_spaces (see line_facts), and its spaces and
+ * capital letters. Separate simple loops, which the compiler makes vector loops. */
 static int scan_ascii(const Py_UCS1 *chars, Py_ssize_t length, int plain, Py_ssize_t *spaces,
                       Py_ssize_t *upper) {
-    /* (separate simple loops, so that the compiler makes each a vector loop) */
     unsigned char doubled = 0, unprintable = 0;
     uint32_t space_count = 0, upper_count = 0;
     for (Py_ssize_t i = 1; i < length; i++) {
@@ -277,47 +323,27 @@ static int scan_ascii(const Py_UCS1 *chars, Py_ssize_t length, int plain, Py_ssi
     return ends_clear && !doubled && (plain || !unprintable);
 }
 
-/* ascii_line_facts(cls, raw, plain, label_words) -> cls(text, key, words, sentence, label),
- * or None when ``raw`` is not ASCII (LineFacts.of computes those in Python). */
-static PyObject *ascii_line_facts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4 || !PyType_Check(args[0]) || !PyUnicode_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "ascii_line_facts(cls, raw: str, plain, label_words)");
-        return NULL;
-    }
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure was not called");
-        return NULL;
-    }
-    PyObject *raw = args[1];
-    if (!PyUnicode_IS_ASCII(raw)) Py_RETURN_NONE;
-    int plain = PyObject_IsTrue(args[2]);
-    long label_words = PyLong_AsLong(args[3]);
-    if (plain < 0 || (label_words == -1 && PyErr_Occurred())) return NULL;
-
-    /* collapse_spaces(raw, spaces_only=plain): raw itself when it is printable (or ``plain``)
-     * and has no double space and no space at either end. One pass without branches
-     * (the compiler makes it a vector loop) counts what the rest needs. */
+/* The facts of an ASCII line: (text, key, words); NULL on error. */
+static int ascii_facts(PyObject *raw, int plain, PyObject **text_out, PyObject **key_out,
+                       long *words_out) {
     Py_ssize_t spaces, upper;
     int simple = scan_ascii(PyUnicode_1BYTE_DATA(raw), PyUnicode_GET_LENGTH(raw), plain, &spaces, &upper);
     PyObject *text;
     if (simple) {
-        text = raw;
-        Py_INCREF(text);
+        text = Py_NewRef(raw);
     } else {
-        if ((text = collapsed(raw)) == NULL) return NULL;
+        if ((text = collapsed(raw)) == NULL) return -1;
         scan_ascii(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text), 1, &spaces, &upper);
     }
     const Py_UCS1 *chars = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     PyObject *key;
     if (upper == 0) { /* text.lower() == text */
-        key = text;
-        Py_INCREF(key);
+        key = Py_NewRef(text);
     } else {
-        key = PyUnicode_New(length, 127);
-        if (key == NULL) {
+        if ((key = PyUnicode_New(length, 127)) == NULL) {
             Py_DECREF(text);
-            return NULL;
+            return -1;
         }
         Py_UCS1 *out = PyUnicode_1BYTE_DATA(key);
         for (Py_ssize_t i = 0; i < length; i++) {
@@ -325,20 +351,165 @@ static PyObject *ascii_line_facts(PyObject *self, PyObject *const *args, Py_ssiz
             out[i] = c | (Py_UCS1)(((Py_UCS1)(c - 'A') < 26) << 5);
         }
     }
+    *text_out = text;
+    *key_out = key;
+    *words_out = length ? (long)spaces + 1 : 0;
+    return 0;
+}
+
+static inline int utf8_size(Py_UCS4 c) { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; }
+
+static inline int unspaced(Py_UCS4 c) {
+    for (int i = 0; i < unspaced_count; i++) {
+        if (c >= unspaced_ranges[i][0] && c <= unspaced_ranges[i][1]) return 1;
+    }
+    return 0;
+}
+
+static int normal_facts(PyObject *raw, PyObject **text_out, PyObject **key_out, long *words_out);
+
+/* The facts of a line that is not ASCII, as clean_text, casefold and count_words make
+ * them: (text, key, words), or 1 when the Python code must make them (a line that NFKC
+ * would change beyond its no-break spaces, or with an unprintable character), -1 on error. */
+static int normalized(PyObject *text) {
+    PyObject *found = PyObject_CallFunctionObjArgs(is_normalized, nfkc, text, NULL);
+    if (found == NULL) return -1;
+    int normal = PyObject_IsTrue(found);
+    Py_DECREF(found);
+    return normal;
+}
+
+static int other_facts(PyObject *line, PyObject **text_out, PyObject **key_out, long *words_out) {
+    int normal = normalized(line);
+    if (normal < 0) return -1;
+    PyObject *raw = Py_NewRef(line);
+    if (!normal) { /* often a no-break space is all NFKC would change (to a space) */
+        Py_SETREF(raw, PyUnicode_Replace(line, no_break_space, space, -1));
+        if (raw == NULL) return -1;
+        normal = normalized(raw);
+        if (normal <= 0) {
+            Py_DECREF(raw);
+            return normal < 0 ? -1 : 1;
+        }
+    }
+    int done = normal_facts(raw, text_out, key_out, words_out);
+    Py_DECREF(raw);
+    return done;
+}
+
+/* other_facts of a line that NFKC does not change */
+static int normal_facts(PyObject *raw, PyObject **text_out, PyObject **key_out, long *words_out) {
+    int kind = PyUnicode_KIND(raw);
+    const void *data = PyUnicode_DATA(raw);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(raw);
+    int simple = length == 0 ||
+                 (PyUnicode_READ(kind, data, 0) != ' ' && PyUnicode_READ(kind, data, length - 1) != ' ');
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == ' ') {
+            if (i > 0 && PyUnicode_READ(kind, data, i - 1) == ' ') simple = 0;
+        } else if (c < 0x20 || (c >= 0x7F && !Py_UNICODE_ISPRINTABLE(c))) {
+            return 1; /* (invisible characters: clean_text drops them) */
+        }
+    }
+    /* collapse_spaces(text, spaces_only=True) */
+    PyObject *text = simple ? Py_NewRef(raw) : collapsed(raw);
+    if (text == NULL) return -1;
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    length = PyUnicode_GET_LENGTH(text);
+
+    /* count_words, and whether the simple lowercase of every character is its casefold */
+    Py_ssize_t spaces = 0, extra_bytes = 0, cjk = 0;
+    Py_UCS4 widest = 0;
+    int foldable = 1;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        spaces += c == ' ';
+        extra_bytes += utf8_size(c) - 1;
+        if (c >= 0x80) {
+            cjk += unspaced(c);
+            if (c >= FOLD_LIMIT || fold_special[c]) {
+                foldable = 0;
+            } else {
+                Py_UCS4 lower = Py_UNICODE_TOLOWER(c);
+                if (lower > widest) widest = lower;
+            }
+        } else if (c > widest) {
+            widest = c;
+        }
+    }
     long words = length ? (long)spaces + 1 : 0;
+    if (extra_bytes / 4 > words && cjk / 2 > words) words = (long)(cjk / 2);
+
+    PyObject *key;
+    if (foldable) {
+        key = PyUnicode_New(length, widest);
+        if (key != NULL) {
+            int key_kind = PyUnicode_KIND(key);
+            void *key_data = PyUnicode_DATA(key);
+            for (Py_ssize_t i = 0; i < length; i++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, i);
+                Py_UCS4 lower = c < 0x80 ? (c >= 'A' && c <= 'Z' ? c + 32 : c) : Py_UNICODE_TOLOWER(c);
+                PyUnicode_WRITE(key_kind, key_data, i, lower);
+            }
+        }
+    } else {
+        key = PyObject_CallMethodNoArgs(text, casefold_name);
+    }
+    if (key == NULL) {
+        Py_DECREF(text);
+        return -1;
+    }
+    *text_out = text;
+    *key_out = key;
+    *words_out = words;
+    return 0;
+}
+
+/* line_facts(cls, raw, plain, label_words) -> cls(text, key, words, sentence, label), as
+ * LineFacts.computed makes them, or None for the few lines only the Python code handles. */
+static PyObject *line_facts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyType_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "line_facts(cls, raw: str, plain, label_words)");
+        return NULL;
+    }
+    if (is_normalized == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure was not called");
+        return NULL;
+    }
+    PyObject *raw = args[1];
+    int plain = PyObject_IsTrue(args[2]);
+    long label_words = PyLong_AsLong(args[3]);
+    if (plain < 0 || (label_words == -1 && PyErr_Occurred())) return NULL;
+    PyObject *text, *key;
+    long words;
+    if (PyUnicode_IS_ASCII(raw)) {
+        if (ascii_facts(raw, plain, &text, &key, &words) < 0) return NULL;
+    } else {
+        int done = other_facts(raw, &text, &key, &words);
+        if (done != 0) {
+            if (done < 0) return NULL;
+            Py_RETURN_NONE;
+        }
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
 
     /* ends_sentence(text): the last character before the closing quotes and brackets */
     Py_ssize_t end = length;
-    while (end > 0 && closers[chars[end - 1]]) end--;
-    int sentence = end > 0 && terminals[chars[end - 1]];
+    while (end > 0 && in_set(&closers, PyUnicode_READ(kind, data, end - 1))) end--;
+    int sentence = end > 0 && in_set(&terminals, PyUnicode_READ(kind, data, end - 1));
 
     /* bare(key) for a line of up to label_words words, else "" */
     PyObject *label;
     if (words <= label_words) {
-        const Py_UCS1 *key_chars = PyUnicode_1BYTE_DATA(key);
-        Py_ssize_t first = 0, last = length;
-        while (first < last && decoration[key_chars[first]]) first++;
-        while (last > first && decoration[key_chars[last - 1]]) last--;
+        int key_kind = PyUnicode_KIND(key);
+        const void *key_data = PyUnicode_DATA(key);
+        Py_ssize_t first = 0, last = PyUnicode_GET_LENGTH(key);
+        while (first < last && in_set(&decoration, PyUnicode_READ(key_kind, key_data, first))) first++;
+        while (last > first && in_set(&decoration, PyUnicode_READ(key_kind, key_data, last - 1))) last--;
         label = PyUnicode_Substring(key, first, last);
     } else {
         label = PyUnicode_New(0, 0);
@@ -360,9 +531,9 @@ static PyObject *ascii_line_facts(PyObject *self, PyObject *const *args, Py_ssiz
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
-     "configure(decoration, closers, terminals): the characters of rules.text"},
-    {"ascii_line_facts", (PyCFunction)(void (*)(void))ascii_line_facts, METH_FASTCALL,
-     "ascii_line_facts(cls, raw, plain, label_words) -> LineFacts, or None (not ASCII)"},
+     "configure(decoration, closers, terminals, is_normalized, fold_special, unspaced_ranges)"},
+    {"line_facts", (PyCFunction)(void (*)(void))line_facts, METH_FASTCALL,
+     "line_facts(cls, raw, plain, label_words) -> LineFacts, or None (the Python code's)"},
     {"fingerprint_facts", fingerprint_facts, METH_VARARGS,
      "fingerprint_facts(facts, keep) -> (seen, hashes, words, sentences, total_words)"},
     {"fingerprint_keys", fingerprint_keys, METH_VARARGS,
@@ -381,5 +552,10 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         powers[k] = power;
         power *= FNV_PRIME;
     }
-    return PyModule_Create(&module);
+    PyObject *created = PyModule_Create(&module);
+    if (created != NULL && PyModule_AddIntConstant(created, "FOLD_LIMIT", FOLD_LIMIT) < 0) {
+        Py_DECREF(created);
+        return NULL;
+    }
+    return created;
 }

@@ -17,7 +17,14 @@ from typing import NamedTuple
 # Characters that render as nothing: zero-width space/joiners, word joiner, BOM, soft hyphen.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 # Scripts written without spaces between words (CJK, kana, Thai): two characters ~ one word.
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_UNSPACED_RANGES = (
+    (0x0E00, 0x0E7F),
+    (0x3040, 0x30FF),
+    (0x3400, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+)
+_UNSPACED = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _UNSPACED_RANGES) + "]")
 _TERMINAL = frozenset(".!?…:;。！？؟")
 _CLOSERS = "\"'»«”“’)]*"
 DIGITS = re.compile(r"\d+")
@@ -108,11 +115,12 @@ class LineFacts(NamedTuple):
         """The facts of the line ``raw``; ``plain``: the caller knows it has no ASCII
         whitespace but spaces (``has_control_whitespace`` is False for its page).
 
-        An ASCII line's facts come from ``scrubber._speedups`` where the wheel has it (one
-        pass over the line in C, where the code below makes five); ``computed`` is the
-        reference, and the tests hold the two to each other."""
-        if _ascii_facts is not None:
-            found: LineFacts | None = _ascii_facts(cls, raw, plain, LABEL_WORDS)
+        A line's facts come from ``scrubber._speedups`` where the wheel has it (in one pass
+        over the line in C, where the code below makes five or more); ``computed`` is the
+        reference, which the tests hold it to, and does the lines the C code leaves to it
+        (those NFKC changes, or with invisible characters)."""
+        if _line_facts is not None:
+            found: LineFacts | None = _line_facts(cls, raw, plain, LABEL_WORDS)
             if found is not None:
                 return found
         return cls.computed(raw, plain)
@@ -132,11 +140,26 @@ class LineFacts(NamedTuple):
         return cls(text, key, words, ends_sentence(text), label)
 
 
-_ascii_facts: Callable[[type[LineFacts], str, bool, int], LineFacts | None] | None
+def _fold_special(limit: int) -> str:
+    """The characters from U+0080 to ``limit`` whose casefold is not their lowercase, one
+    character (``_speedups`` lowers the others one by one; beyond ``limit`` it asks
+    ``str.casefold``)."""
+    found = (chr(c) for c in range(0x80, limit))
+    return "".join(c for c in found if c.casefold() != c.lower() or len(c.lower()) != 1)
+
+
+_line_facts: Callable[[type[LineFacts], str, bool, int], LineFacts | None] | None
 try:
     from scrubber import _speedups  # type: ignore[attr-defined]
 except ImportError:  # a pure Python install: no compiler when it was built
-    _ascii_facts = None
+    _line_facts = None
 else:
-    _speedups.configure(DECORATION, _CLOSERS, "".join(_TERMINAL))
-    _ascii_facts = _speedups.ascii_line_facts
+    _speedups.configure(
+        DECORATION,
+        _CLOSERS,
+        "".join(_TERMINAL),
+        unicodedata.is_normalized,
+        _fold_special(_speedups.FOLD_LIMIT),
+        _UNSPACED_RANGES,
+    )
+    _line_facts = _speedups.line_facts
