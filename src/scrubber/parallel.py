@@ -38,8 +38,11 @@ def resolve_jobs(jobs: int) -> int:
 
 
 # Young objects the cyclic garbage collector lets pile up before it runs, while a pipeline
-# runs (Python's default: 700).
-GC_YOUNG_OBJECTS = 100_000
+# runs (Python's default: 700). They are the container objects still alive (reference
+# counting frees the rest at once), so this bounds how often the collector walks them, not
+# memory: at 100,000 documents clean's main process collected 18 times with 100,000 (0.41 s)
+# and once with a million (0.20 s).
+GC_YOUNG_OBJECTS = 1_000_000
 
 
 @contextlib.contextmanager

@@ -12,11 +12,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from scrubber.assemble import ClusterDone, Finished
+from scrubber.assemble import NO_NOTES, ClusterDone, Finished
 from scrubber.io.write import AtomicJsonlWriter, json_line
 from scrubber.model import Cluster, InputFailure, ManifestRecord, Notes, Scanned, Status
 from scrubber.outputs import MANIFEST, OutputWriter
-from scrubber.report.data import ReportBuilder, manifest_dict
+from scrubber.report.data import ReportBuilder, manifest_dict, manifest_fields
 
 __all__ = ["MANIFEST", "ManifestWriter", "Recorder", "failed_record"]
 
@@ -70,8 +70,7 @@ class Recorder:
         """A document pass 1 wrote, which nothing in pass 2 changes."""
         if scanned.staged is not None:  # JSON Lines: one file, written here in order
             self._writer.copy_staged(scanned.staged)
-        notes = scanned.notes or Notes()
-        self._record(Finished(scanned, Status.KEPT, notes, output=scanned.output))
+        self._write(scanned, Status.KEPT, scanned.notes or NO_NOTES, scanned.output)
 
     def document(self, done: Finished | InputFailure) -> None:
         if isinstance(done, InputFailure):
@@ -91,20 +90,30 @@ class Recorder:
         output = item.output
         if item.text is not None:  # a JSON Lines document: its output is the main process's
             output = self._writer.write(item.scanned.ref, item.text)
-        scanned = item.scanned
-        record = ManifestRecord(
-            input=scanned.ref.doc_id,
-            status=item.status,
-            output=output,
-            merged_into=item.merged_into,
-            encoding=scanned.encoding,
-            confidence=round(scanned.confidence, 3),
-            lines_in=scanned.lines_in,
-            lines_removed=len(item.notes.removals),
-            cluster=item.cluster,
+        self._write(item.scanned, item.status, item.notes, output, item.merged_into, item.cluster)
+
+    def _write(
+        self,
+        scanned: Scanned,
+        status: Status,
+        notes: Notes,
+        output: str | None,
+        merged_into: str | None = None,
+        cluster: int | None = None,
+    ) -> None:
+        """The document's manifest record and report entry."""
+        fields = manifest_fields(
+            scanned.ref.doc_id,
+            status,
+            output,
+            merged_into,
+            scanned.encoding,
+            round(scanned.confidence, 3),
+            scanned.lines_in,
+            len(notes.removals),
+            cluster,
         )
-        fields = manifest_dict(record)
         self._manifest.write_fields(fields)
-        self._report.add_document(record, item.notes, fields)
+        self._report.add_document(fields, notes)
         if output is not None:
             self._report.run.documents_out += 1

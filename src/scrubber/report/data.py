@@ -17,7 +17,15 @@ from typing import Any
 from scrubber import __version__
 from scrubber.config import Settings
 from scrubber.errors import ExitCode
-from scrubber.model import Cluster, InputFailure, ManifestRecord, MergedParagraph, Notes, Pair
+from scrubber.model import (
+    Cluster,
+    InputFailure,
+    ManifestRecord,
+    MergedParagraph,
+    Notes,
+    Pair,
+    Status,
+)
 from scrubber.report.alignment import TextRow, compact_alignment
 
 
@@ -61,18 +69,16 @@ class ReportBuilder:
     clusters: list[dict[str, Any]] = field(default_factory=list)
     similarities: list[float] = field(default_factory=list)  # every verified pair's score
 
-    def add_document(
-        self, record: ManifestRecord, notes: Notes, fields: dict[str, Any] | None = None
-    ) -> None:
-        """A document's entry: its manifest fields (``fields``: ``manifest_dict(record)``,
-        when the caller has it), every removed line, and the kept lines around them."""
-        entry = dict(fields) if fields is not None else manifest_dict(record)
+    def add_document(self, fields: dict[str, Any], notes: Notes) -> None:
+        """A document's entry: its manifest fields (``manifest_dict``), every removed line,
+        and the kept lines around them."""
+        entry = dict(fields)
         removals = notes.removals
         entry["removed"] = [{"rule": r.rule, "line": r.line_no, "text": r.text} for r in removals]
         # a few kept lines around each removal, for the HTML report
         entry["context"] = [{"line": line.no, "text": line.text} for line in notes.context]
         self.documents.append(entry)
-        self.run.lines_in += record.lines_in
+        self.run.lines_in += fields["lines_in"]
         if removals:  # most documents of a clean corpus lose nothing
             self.run.lines_removed += len(removals)
             self.run.removed_by_rule.update(r.rule for r in removals)
@@ -130,13 +136,26 @@ _manifest_values = operator.attrgetter(*_MANIFEST_FIELDS)
 def manifest_dict(record: ManifestRecord) -> dict[str, Any]:
     """A manifest record as JSON-ready dict, without empty fields (its fields are plain
     values: no ``dataclasses.asdict``, which deep-copies, twice per document)."""
-    data = {
-        name: value
-        for name, value in zip(_MANIFEST_FIELDS, _manifest_values(record), strict=True)
-        if value is not None
-    }
-    data["status"] = record.status.value
-    return data
+    return manifest_fields(*_manifest_values(record))
+
+
+def manifest_fields(
+    input: str,
+    status: Status,
+    output: str | None = None,
+    merged_into: str | None = None,
+    encoding: str | None = None,
+    confidence: float | None = None,
+    lines_in: int = 0,
+    lines_removed: int = 0,
+    cluster: int | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """``manifest_dict`` of the ``ManifestRecord`` of these fields, without making it (pass 2
+    records every document: a record and its dict took half of that)."""
+    values = (input, status.value, output, merged_into, encoding, confidence, lines_in)
+    found = zip(_MANIFEST_FIELDS, (*values, lines_removed, cluster, reason), strict=True)
+    return {name: value for name, value in found if value is not None}
 
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:
