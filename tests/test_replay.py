@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scrubber import replay, rules
+from scrubber import pipeline, replay, rules
 from scrubber.clusters import stripped_text_loader
 from scrubber.config import Settings
 from scrubber.finish import learn_templates
@@ -112,3 +114,58 @@ def test_a_sites_pages_are_checked_at_once_as_one_by_one(
     templates = frozenset(template_lines)
     expected = [replay.unchanged_by(v, templates) for v in verdicts]
     assert replay.unchanged_by_each(verdicts, templates) == expected
+
+
+def test_pass_one_is_rebuilt_from_the_text_it_staged() -> None:
+    """Pass 2 rebuilds a cluster member from its staged text, verdicts and removals: the
+    same ``Stripped`` as stripping the page again, whatever rules it lost lines to."""
+    pages = [
+        path.read_text(encoding="utf-8")
+        for path in sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
+    ]
+    pages += ["Go back\n\n\nA river rose.\n\nDSC_8507.JPG\n\n", "\n\nOnly text.\n", "", "Go back\n"]
+    for config in (SETTINGS, Settings(jobs=1, disable=("extra-blank-line",))):
+        for n, text in enumerate(pages):
+            page = rules.strip_and_fingerprint(str(n), text, config)
+            stripped = page.stripped
+            verdicts = replay.Verdicts(
+                bytes(replay._CODES[v] if v else 0 for v in page.verdicts), 0, page.seen
+            )
+            rebuilt = replay.from_staged(str(n), stripped.text, verdicts, stripped.removals)
+            if stripped.text or not stripped.kept:
+                assert rebuilt == stripped
+            else:  # one kept empty line reads back as no line: the page is read again
+                assert rebuilt is None
+
+
+def test_from_staged_refuses_what_does_not_fit() -> None:
+    verdicts = replay.Verdicts(bytes([0, 3, 0]), 0, b"")
+    removal = rules.strip_page("x", "a\nGo back\nb\n", SETTINGS).removals
+    assert replay.from_staged("x", "a\nb", verdicts, removal) is not None
+    assert replay.from_staged("x", "a\nb\nc", verdicts, removal) is None  # a line too many
+    assert replay.from_staged("x", "a\nb", verdicts, ()) is None  # a removal missing
+
+
+def test_pass_two_merges_what_pass_one_read(tmp_path: Path) -> None:
+    """A cluster member changed on disk after pass 1 is merged as pass 1 read it, as a
+    settled page is written as pass 1 read it: the source is not read again."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    story = "\n\n".join(
+        f"Paragraph {k} of the story about the river and the old town walls." for k in range(6)
+    )
+    (src / "a.txt").write_text(f"Go back\n\n{story}\n")
+    (src / "b.txt").write_text(f"{story}\n\nA line only b has, at its end, about the bridge.\n")
+    real_finish = pipeline.finish
+
+    def finish_after_an_edit(*args: Any, **kwargs: Any) -> Any:
+        (src / "b.txt").write_text("Changed after pass 1.\n")
+        return real_finish(*args, **kwargs)
+
+    with patch.object(pipeline, "finish", finish_after_an_edit):
+        run = pipeline.clean(src, out, Settings(jobs=1))
+    assert run.clusters == 1
+    merged = (
+        (out / "a.txt").read_text() if (out / "a.txt").exists() else (out / "b.txt").read_text()
+    )
+    assert "only b has" in merged and "Changed after pass 1" not in merged

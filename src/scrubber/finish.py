@@ -2,7 +2,8 @@
 
 Pages that pass 1 staged and the site templates cannot change are settled: their staged
 output is renamed into place. The others are read again and stripped with the templates;
-each near-duplicate cluster is merged into its canonical document (``scrubber.assemble``).
+each near-duplicate cluster is merged into its canonical document (``scrubber.assemble``),
+its members rebuilt from what pass 1 staged where the templates leave them as they were.
 All of it runs on the worker processes; the main process records the results in order
 (``scrubber.record``).
 """
@@ -21,7 +22,6 @@ from scrubber.errors import InputError
 from scrubber.io import input_failure, load_document, prefetch
 from scrubber.model import (
     Cluster,
-    Document,
     InputFailure,
     ProgressCallback,
     ProgressEvent,
@@ -206,31 +206,41 @@ def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
 
 
 def _read_again(scanned: Scanned) -> tuple[Stripped, bool] | InputFailure:
-    """``_stripped_again``, and whether the result is pass 1's (the text pass 1 staged)."""
+    """``_stripped_again``, and whether the result is pass 1's (the text pass 1 staged).
+
+    Pass 1's result is rebuilt from the text it staged and its verdicts when it stands: the
+    source is not read again, as it is not for a settled page (pass 2 finishes what pass 1
+    read). When the staged text cannot be read back, the source is read and replayed."""
     state = worker_state()
     settings: Settings = state["settings"]
+    stands = _pass_one_stands(scanned, state["templates"])
+    if stands and scanned.verdicts is not None and scanned.notes is not None:
+        text = state["writer"].staged_text(scanned)
+        staged = None
+        if text is not None:
+            removals = scanned.notes.removals
+            staged = replay.from_staged(scanned.ref.doc_id, text, scanned.verdicts, removals)
+        if staged is not None:
+            return staged, True
     try:
         doc = load_document(scanned.ref, settings.errors)
-    except InputError as exc:  # changed or vanished since pass 1
+    except InputError as exc:  # vanished since pass 1
         state["writer"].discard(scanned.ref)
         return input_failure(scanned.ref, exc)
-    stripped = _replayed(doc, scanned, state["templates"])
-    if stripped is not None:
-        return stripped, True
+    if stands and scanned.verdicts is not None:
+        replayed = replay.replay(doc, scanned.verdicts)
+        if replayed is not None:
+            return replayed, True
     return strip_document(doc, settings, state["templates"], scanned.ref.site), False
 
 
-def _replayed(
-    doc: Document, scanned: Scanned, templates: rules.TemplateIndex | None
-) -> Stripped | None:
-    """Pass 1's result, when the site's templates cannot change it (None: strip again)."""
+def _pass_one_stands(scanned: Scanned, templates: rules.TemplateIndex | None) -> bool:
+    """Whether pass 1's strip result is the page's (the site's templates cannot change it)."""
     if scanned.verdicts is None:
-        return None
-    if templates is not None and not replay.unchanged_by(
+        return False
+    return templates is None or replay.unchanged_by(
         scanned.verdicts, templates.for_site(scanned.ref.site)
-    ):
-        return None
-    return replay.replay(doc, scanned.verdicts)
+    )
 
 
 def learn_templates(

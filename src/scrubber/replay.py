@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scrubber import rules
-from scrubber.model import Document, Stripped
+from scrubber.model import Document, Removal, Stripped
 from scrubber.rules.fingerprints import unpacked
-from scrubber.rules.strip import stripped_of
+from scrubber.rules.strip import lines_of, stripped_of
 
 _NAMES: tuple[str, ...] = tuple(info.name for info in rules.list_rules())
 _CODES = {name: code for code, name in enumerate(_NAMES, start=1)}  # 0: the line is kept
@@ -83,3 +83,16 @@ def replay(doc: Document, verdicts: Verdicts) -> Stripped | None:
     return stripped_of(
         doc.doc_id, raw, [_NAMES[code - 1] if code else None for code in verdicts.codes]
     )
+
+
+def from_staged(
+    doc_id: str, text: str, verdicts: Verdicts, removals: tuple[Removal, ...]
+) -> Stripped | None:
+    """Pass 1's ``Stripped`` rebuilt from the text it kept (``Stripped.text``), its verdicts
+    and its removals, without the page; None when they do not fit together (a kept text of
+    one empty line reads back as none)."""
+    kept_lines = text.split("\n") if text else []
+    numbers = [i for i, code in enumerate(verdicts.codes, start=1) if not code]
+    if len(kept_lines) != len(numbers) or len(removals) != len(verdicts.codes) - len(numbers):
+        return None
+    return Stripped(doc_id, lines_of(zip(numbers, kept_lines, strict=True)), removals)

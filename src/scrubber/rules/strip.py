@@ -83,7 +83,7 @@ class FingerprintedPage:
 
 def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> FingerprintedPage:
     """``strip_page`` without templates, and the page's line fingerprints, from the facts
-    the rules computed anyway (equal to ``fingerprint_lines(stripped.kept)``)."""
+    the rules computed anyway (equal to ``fingerprintlines_of(stripped.kept)``)."""
     return strip_and_fingerprint_pages([(doc_id, text)], settings)[0]
 
 
@@ -134,7 +134,7 @@ def _strip(text: str, settings: Settings, templates: TemplateIndex | None, site:
     site_templates = templates.for_site(site) if templates is not None else frozenset()
     _apply_page_rules(verdicts, facts, profile, site_templates, settings.disable)
     if EXTRA_BLANK_LINE.name not in settings.disable:
-        _drop_extra_blank_lines(raw, verdicts, facts)
+        _drop_extra_blanklines_of(raw, verdicts, facts)
     return _Page(raw, verdicts, facts)
 
 
@@ -142,11 +142,11 @@ def stripped_of(doc_id: str, raw: list[str], verdicts: list[str | None]) -> Stri
     """The ``Stripped`` of a page's lines ``raw`` and their verdicts (per line: the rule
     that removed it, or None)."""
     if not any(verdicts):  # most pages of a clean corpus lose nothing
-        return Stripped(doc_id=doc_id, kept=_lines(zip(count(1), raw)), removals=())
+        return Stripped(doc_id=doc_id, kept=lines_of(zip(count(1), raw)), removals=())
     kept = [rule is None for rule in verdicts]
     return Stripped(
         doc_id=doc_id,
-        kept=_lines(zip(compress(count(1), kept), compress(raw, kept), strict=True)),
+        kept=lines_of(zip(compress(count(1), kept), compress(raw, kept), strict=True)),
         removals=_removals(raw, verdicts),
     )
 
@@ -157,7 +157,7 @@ def _removals(raw: list[str], verdicts: list[str | None]) -> tuple[Removal, ...]
     return tuple(map(Removal, rules, compress(count(1), gone), compress(raw, gone)))
 
 
-def _lines(numbered: Iterable[tuple[int, str]]) -> tuple[Line, ...]:
+def lines_of(numbered: Iterable[tuple[int, str]]) -> tuple[Line, ...]:
     """``Line(no, text)`` for each pair, made in C (the named tuple's ``__new__`` is Python:
     twice the time for the dozens of lines of every page)."""
     return tuple(map(tuple.__new__, repeat(Line), numbered))
@@ -287,7 +287,7 @@ def _apply_page_rules(
             return
 
 
-def _drop_extra_blank_lines(
+def _drop_extra_blanklines_of(
     raw: list[str], verdicts: list[str | None], facts: dict[int, LineFacts]
 ) -> None:
     """Keep one empty line between kept paragraphs; remove every other empty line."""
