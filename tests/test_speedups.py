@@ -41,11 +41,11 @@ def _compiled_install() -> bool:
 @pytest.fixture(scope="module")
 def speedups(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     try:
-        from scrubber import _speedups  # type: ignore[attr-defined]
+        from scrubber import _speedups
     except ImportError:
         assert not _compiled_install(), "a compiled install must have scrubber._speedups"
     else:
-        return _speedups  # type: ignore[no-any-return]
+        return _speedups
     return _build(tmp_path_factory.mktemp("speedups"))
 
 
@@ -145,9 +145,9 @@ def test_strip_gives_the_same_pages_with_and_without_c(speedups: ModuleType) -> 
     pages = [(path.name, path.read_text(encoding="utf-8")) for path in SEEDS]
     pages += [("empty", ""), ("chrome", "Go back\n\n\nDSC_8507.JPG\n")]
     config = Settings()
-    with patch.object(fingerprints_module, "_speedups", speedups):
+    with patch.object(fingerprints_module, "_fingerprint_facts", speedups.fingerprint_facts):
         with_c = strip_and_fingerprint_pages(pages, config)
-    with patch.object(fingerprints_module, "_speedups", None):
+    with patch.object(fingerprints_module, "_fingerprint_facts", None):
         without = strip_and_fingerprint_pages(pages, config)
     assert with_c == without
     for page in with_c:
@@ -218,3 +218,21 @@ def test_line_facts_use_c_when_the_wheel_has_it() -> None:
 
 def _has_speedups() -> bool:
     return importlib.util.find_spec("scrubber._speedups") is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    a=st.text(st.sampled_from(CHARS), max_size=80), b=st.text(st.sampled_from(CHARS), max_size=80)
+)
+def test_c_text_checksum_tells_texts_apart(speedups: ModuleType, a: str, b: str) -> None:
+    rebuilt = "".join(list(a))  # another string object with the same text
+    assert speedups.text_checksum(a) == speedups.text_checksum(rebuilt)
+    if a != b:
+        assert speedups.text_checksum(a) != speedups.text_checksum(b)
+
+
+def test_c_text_checksum_of_long_texts(speedups: ModuleType) -> None:
+    page = "A river rose over the town walls.\n" * 40
+    changed = page[:700] + "b" + page[701:]
+    assert speedups.text_checksum(page) != speedups.text_checksum(changed)
+    assert speedups.text_checksum(page + "é") != speedups.text_checksum(page + "e")

@@ -529,7 +529,35 @@ static PyObject *line_facts(PyObject *self, PyObject *const *args, Py_ssize_t na
     return fact;
 }
 
+/* text_checksum(text) -> a 64-bit hash of the text's characters as the string stores them
+ * (the same text always has the same storage), without encoding it: a page read twice in
+ * one run checks against itself (replay.py). Not stable across Python builds. */
+static PyObject *text_checksum(PyObject *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "text_checksum takes a str");
+        return NULL;
+    }
+    const unsigned char *data = (const unsigned char *)PyUnicode_DATA(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text) * PyUnicode_KIND(text);
+    uint64_t lanes[4] = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL,
+                         0x27D4EB2F165667C5ULL};
+    Py_ssize_t i = 0;
+    for (; i + 32 <= size; i += 32) {
+        for (int k = 0; k < 4; k++) {
+            uint64_t word;
+            memcpy(&word, data + i + 8 * k, 8);
+            lanes[k] = (lanes[k] ^ word) * FNV_PRIME;
+            lanes[k] ^= lanes[k] >> 29;
+        }
+    }
+    uint64_t h = fmix(lanes[0]) ^ fmix(lanes[1] + 1) ^ fmix(lanes[2] + 2) ^ fmix(lanes[3] + 3);
+    for (; i < size; i++) h = (h ^ data[i]) * FNV_PRIME;
+    return PyLong_FromUnsignedLongLong(fmix(h ^ (uint64_t)size ^ ((uint64_t)PyUnicode_KIND(text) << 56)));
+}
+
 static PyMethodDef methods[] = {
+    {"text_checksum", text_checksum, METH_O,
+     "text_checksum(text) -> int: a hash of the text as stored (replay.py's page checksum)"},
     {"configure", configure, METH_VARARGS,
      "configure(decoration, closers, terminals, is_normalized, fold_special, unspaced_ranges)"},
     {"line_facts", (PyCFunction)(void (*)(void))line_facts, METH_FASTCALL,

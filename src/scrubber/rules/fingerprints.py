@@ -25,7 +25,7 @@ A cryptographic hash for each line cost about 100 µs a page.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -37,10 +37,13 @@ from scrubber.dedup.tokens import span_hashes
 from scrubber.model import Line
 from scrubber.rules.text import DIGITS, LineFacts
 
+_fingerprint_facts: (
+    Callable[[list[LineFacts], list[bool] | None], tuple[bytes, bytes, bytes, bytes, int]] | None
+)
 try:
-    from scrubber import _speedups  # type: ignore[attr-defined]
+    from scrubber._speedups import fingerprint_facts as _fingerprint_facts
 except ImportError:  # a pure Python install: no compiler when it was built
-    _speedups = None
+    _fingerprint_facts = None
 
 _FOLD = np.arange(256, dtype=np.uint8)
 _FOLD[ord("1") : ord("9") + 1] = ord("0")  # ASCII digits; runs of "0" are then one "0"
@@ -153,8 +156,8 @@ def fingerprint_pages(
     """Per page ``(facts, keep)`` (the facts of the lines the page rules saw, and which of
     them stay; None: all), ``(seen, prints, words)``: the ``packed`` fingerprints of every
     line, the ``LineFingerprints`` of the kept ones and the words of the kept ones."""
-    if _speedups is not None:
-        return [_page_fingerprints(*_speedups.fingerprint_facts(*page)) for page in pages]
+    if _fingerprint_facts is not None:
+        return [_page_fingerprints(*_fingerprint_facts(*page)) for page in pages]
     hashes = fingerprint_array([fact.key for facts, _keep in pages for fact in facts])
     ends = np.cumsum([len(facts) for facts, _keep in pages]).tolist()
     return list(map(_page_of, pages, np.split(hashes, ends[:-1])))

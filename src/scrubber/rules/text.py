@@ -150,7 +150,7 @@ def _fold_special(limit: int) -> str:
 
 _line_facts: Callable[[type[LineFacts], str, bool, int], LineFacts | None] | None
 try:
-    from scrubber import _speedups  # type: ignore[attr-defined]
+    from scrubber import _speedups
 except ImportError:  # a pure Python install: no compiler when it was built
     _line_facts = None
 else:

@@ -1,0 +1,25 @@
+"""Types of the C module ``scrubber._speedups`` (``_speedups.c``; built with the wheel)."""
+
+from collections.abc import Callable
+
+from scrubber.rules.text import LineFacts
+
+FOLD_LIMIT: int
+
+def fingerprint_facts(
+    facts: list[LineFacts], keep: list[bool] | None, /
+) -> tuple[bytes, bytes, bytes, bytes, int]: ...
+def fingerprint_keys(keys: list[str], /) -> bytes: ...
+def configure(
+    decoration: str,
+    closers: str,
+    terminals: str,
+    is_normalized: Callable[..., bool],
+    fold_special: str,
+    unspaced_ranges: tuple[tuple[int, int], ...],
+    /,
+) -> None: ...
+def line_facts(
+    cls: type[LineFacts], raw: str, plain: bool, label_words: int, /
+) -> LineFacts | None: ...
+def text_checksum(text: str, /) -> int: ...
