@@ -236,3 +236,36 @@ def test_c_text_checksum_of_long_texts(speedups: ModuleType) -> None:
     changed = page[:700] + "b" + page[701:]
     assert speedups.text_checksum(page) != speedups.text_checksum(changed)
     assert speedups.text_checksum(page + "é") != speedups.text_checksum(page + "e")
+
+
+def _page_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    return lines[:-1] if text.endswith("\n") else lines
+
+
+def test_c_line_loop_is_the_python_loop(speedups: ModuleType, line_facts: object) -> None:
+    """``_apply_line_rules`` in C (``judge_lines``) and in Python give the same verdicts,
+    facts and remembered lines, on fresh and on remembered lines, whatever is disabled."""
+    pages = [path.read_text(encoding="utf-8") for path in SEEDS]
+    pages.append(
+        "Go back\n\u00a0\n \n\u200b\nDSC_8507.JPG\nA line.\n\nZurück\n" + "Prose " * 300 + "\n"
+    )
+    configs = [Settings(), Settings(disable=("blank-line",)), Settings(disable=("nav-phrase",))]
+    for config in configs:
+        results = []
+        for loop in (speedups.judge_lines, None):
+            strip_module._line_judge.cache_clear()
+            with patch.object(strip_module, "_judge_lines", loop):
+                for _ in range(2):  # the second time, from what the judge remembers
+                    for text in pages:
+                        lines = _page_lines(text)
+                        verdicts: list[str | None] = [None] * len(lines)
+                        found = strip_module._apply_line_rules(lines, config, verdicts)
+                        results.append((verdicts, found))
+            results.append(dict(strip_module._line_judge(config.disable).known))
+        half = len(results) // 2
+        assert results[:half] == results[half:]
+
+
+def test_strip_uses_the_c_loop_when_the_wheel_has_it() -> None:
+    assert (strip_module._judge_lines is not None) == _has_speedups()

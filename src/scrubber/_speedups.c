@@ -469,6 +469,8 @@ static int normal_facts(PyObject *raw, PyObject **text_out, PyObject **key_out, 
 
 /* line_facts(cls, raw, plain, label_words) -> cls(text, key, words, sentence, label), as
  * LineFacts.computed makes them, or None for the few lines only the Python code handles. */
+static PyObject *facts_of(PyObject *cls, PyObject *raw, int plain, long label_words);
+
 static PyObject *line_facts(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 4 || !PyType_Check(args[0]) || !PyUnicode_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "line_facts(cls, raw: str, plain, label_words)");
@@ -478,10 +480,13 @@ static PyObject *line_facts(PyObject *self, PyObject *const *args, Py_ssize_t na
         PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure was not called");
         return NULL;
     }
-    PyObject *raw = args[1];
     int plain = PyObject_IsTrue(args[2]);
     long label_words = PyLong_AsLong(args[3]);
     if (plain < 0 || (label_words == -1 && PyErr_Occurred())) return NULL;
+    return facts_of(args[0], args[1], plain, label_words);
+}
+
+static PyObject *facts_of(PyObject *cls, PyObject *raw, int plain, long label_words) {
     PyObject *text, *key;
     long words;
     if (PyUnicode_IS_ASCII(raw)) {
@@ -524,9 +529,107 @@ static PyObject *line_facts(PyObject *self, PyObject *const *args, Py_ssize_t na
     PyObject *packed = PyTuple_Pack(1, values);
     Py_DECREF(values);
     if (packed == NULL) return NULL;
-    PyObject *fact = PyTuple_Type.tp_new((PyTypeObject *)args[0], packed, NULL);
+    PyObject *fact = PyTuple_Type.tp_new((PyTypeObject *)cls, packed, NULL);
     Py_DECREF(packed);
     return fact;
+}
+
+/* judge_lines(raw, plain, verdicts, known, cls, computed, judge, blank, label_words,
+ *             remember_chars, remember_lines) -> {index: facts}
+ *
+ * strip.py's _apply_line_rules and _LineJudge for a page without user patterns (the
+ * Python code there is the reference): each non-empty line's facts (``facts_of``, else
+ * ``computed(line, plain)``) and rule (``judge(facts)`` for a line with text), remembered
+ * in ``known`` for lines of up to ``remember_chars`` characters (cleared at
+ * ``remember_lines``); a line with no text gets ``blank`` (None: kept), a line a rule
+ * removes gets its name in ``verdicts``; the others' facts are returned by index. */
+static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 11 || !PyList_Check(args[0]) || !PyList_Check(args[2]) || !PyDict_Check(args[3]) ||
+        !PyType_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "judge_lines: see _speedups.pyi");
+        return NULL;
+    }
+    if (is_normalized == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure was not called");
+        return NULL;
+    }
+    PyObject *raw = args[0], *verdicts = args[2], *known = args[3], *cls = args[4];
+    PyObject *computed = args[5], *judge = args[6], *blank = args[7];
+    int plain = PyObject_IsTrue(args[1]);
+    long label_words = PyLong_AsLong(args[8]);
+    Py_ssize_t remember_chars = PyLong_AsSsize_t(args[9]);
+    Py_ssize_t remember_lines = PyLong_AsSsize_t(args[10]);
+    if (plain < 0 || PyErr_Occurred()) return NULL;
+    if (PyList_GET_SIZE(verdicts) < PyList_GET_SIZE(raw)) {
+        PyErr_SetString(PyExc_ValueError, "judge_lines: a verdict for every line");
+        return NULL;
+    }
+    PyObject *facts = PyDict_New();
+    if (facts == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(raw); i++) {
+        PyObject *line = PyList_GET_ITEM(raw, i);
+        if (!PyUnicode_Check(line)) {
+            PyErr_SetString(PyExc_TypeError, "judge_lines: lines are str");
+            goto fail;
+        }
+        if (PyUnicode_GET_LENGTH(line) == 0) continue;
+        int remember = PyUnicode_GET_LENGTH(line) <= remember_chars;
+        PyObject *fact = NULL, *rule = NULL;
+        if (remember) {
+            PyObject *pair = PyDict_GetItemWithError(known, line);
+            if (pair == NULL && PyErr_Occurred()) goto fail;
+            if (pair != NULL) {
+                if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+                    PyErr_SetString(PyExc_TypeError, "judge_lines: a remembered verdict is a pair");
+                    goto fail;
+                }
+                fact = Py_NewRef(PyTuple_GET_ITEM(pair, 0));
+                rule = Py_NewRef(PyTuple_GET_ITEM(pair, 1));
+            }
+        }
+        if (fact == NULL) {
+            fact = facts_of(cls, line, plain, label_words);
+            if (fact == Py_None) {
+                Py_DECREF(fact);
+                fact = PyObject_CallFunctionObjArgs(computed, line, plain ? Py_True : Py_False, NULL);
+            }
+            if (fact == NULL) goto fail;
+            PyObject *text = PyTuple_GET_ITEM(fact, 0);
+            rule = PyUnicode_GET_LENGTH(text) ? PyObject_CallOneArg(judge, fact) : Py_NewRef(Py_None);
+            if (rule == NULL) {
+                Py_DECREF(fact);
+                goto fail;
+            }
+            if (remember) {
+                if (PyDict_GET_SIZE(known) >= remember_lines) PyDict_Clear(known);
+                PyObject *pair = PyTuple_Pack(2, fact, rule);
+                if (pair == NULL || PyDict_SetItem(known, line, pair) < 0) {
+                    Py_XDECREF(pair);
+                    Py_DECREF(fact);
+                    Py_DECREF(rule);
+                    goto fail;
+                }
+                Py_DECREF(pair);
+            }
+        }
+        int failed = 0;
+        if (PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(fact, 0)) == 0) {
+            if (blank != Py_None) failed = PyList_SetItem(verdicts, i, Py_NewRef(blank)) < 0;
+        } else if (rule != Py_None) {
+            failed = PyList_SetItem(verdicts, i, Py_NewRef(rule)) < 0;
+        } else {
+            PyObject *index = PyLong_FromSsize_t(i);
+            failed = index == NULL || PyDict_SetItem(facts, index, fact) < 0;
+            Py_XDECREF(index);
+        }
+        Py_DECREF(fact);
+        Py_DECREF(rule);
+        if (failed) goto fail;
+    }
+    return facts;
+fail:
+    Py_DECREF(facts);
+    return NULL;
 }
 
 /* text_checksum(text) -> a 64-bit hash of the text's characters as the string stores them
@@ -560,6 +663,9 @@ static PyMethodDef methods[] = {
      "text_checksum(text) -> int: a hash of the text as stored (replay.py's page checksum)"},
     {"configure", configure, METH_VARARGS,
      "configure(decoration, closers, terminals, is_normalized, fold_special, unspaced_ranges)"},
+    {"judge_lines", (PyCFunction)(void (*)(void))judge_lines, METH_FASTCALL,
+     "judge_lines(raw, plain, verdicts, known, cls, computed, judge, blank, label_words, "
+     "remember_chars, remember_lines) -> {index: facts}"},
     {"line_facts", (PyCFunction)(void (*)(void))line_facts, METH_FASTCALL,
      "line_facts(cls, raw, plain, label_words) -> LineFacts, or None (the Python code's)"},
     {"fingerprint_facts", fingerprint_facts, METH_VARARGS,

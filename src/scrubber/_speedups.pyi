@@ -23,3 +23,17 @@ def line_facts(
     cls: type[LineFacts], raw: str, plain: bool, label_words: int, /
 ) -> LineFacts | None: ...
 def text_checksum(text: str, /) -> int: ...
+def judge_lines(
+    raw: list[str],
+    plain: bool,
+    verdicts: list[str | None],
+    known: dict[str, tuple[LineFacts, str | None]],
+    cls: type[LineFacts],
+    computed: Callable[[str, bool], LineFacts],
+    judge: Callable[[LineFacts], str | None],
+    blank: str | None,
+    label_words: int,
+    remember_chars: int,
+    remember_lines: int,
+    /,
+) -> dict[int, LineFacts]: ...

@@ -16,7 +16,7 @@ in every round (``tests/test_rules_speed_equivalence.py`` holds the two side by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count, repeat
@@ -37,7 +37,7 @@ from scrubber.rules.registry import (
     user_pattern,
 )
 from scrubber.rules.templates import TemplateIndex
-from scrubber.rules.text import LineFacts, has_control_whitespace
+from scrubber.rules.text import LABEL_WORDS, LineFacts, has_control_whitespace
 
 _MAX_ROUNDS = 50  # page rules converge in two or three rounds; this only guards a bug
 
@@ -184,6 +184,10 @@ def _apply_line_rules(
         compile_patterns(settings.extra_patterns) if USER_PATTERN.name not in disabled else ()
     )
     check_blank = BLANK_LINE.info.name not in disabled
+    if _judge_lines is not None and not patterns:  # the same loop in C (``_speedups``)
+        blank = BLANK_LINE.info.name if check_blank else None
+        args = (judge.known, LineFacts, LineFacts.computed, judge.rule_of, blank, LABEL_WORDS)
+        return _judge_lines(raw, plain, verdicts, *args, _REMEMBERED_CHARS, _REMEMBERED_LINES)
     facts: dict[int, LineFacts] = {}
     for i, line in enumerate(raw):
         if not line:
@@ -204,6 +208,12 @@ def _apply_line_rules(
 
 _REMEMBERED_CHARS = 200  # lines up to this long: menus, buttons, footers, headings
 _REMEMBERED_LINES = 1 << 15
+
+_judge_lines: Callable[..., dict[int, LineFacts]] | None
+try:
+    from scrubber._speedups import judge_lines as _judge_lines
+except ImportError:  # a pure Python install
+    _judge_lines = None
 
 
 class _LineJudge:
@@ -228,12 +238,16 @@ class _LineJudge:
             if known is not None:
                 return known
         fact = LineFacts.of(line, plain)
-        rule = _first_match(self.rules, fact) if fact.text and may_be_chrome(fact) else None
+        rule = self.rule_of(fact) if fact.text else None
         if remember:
             if len(self.known) >= _REMEMBERED_LINES:
                 self.known.clear()
             self.known[line] = (fact, rule)
         return fact, rule
+
+    def rule_of(self, fact: LineFacts) -> str | None:
+        """The first rule that removes a line with text (``None``: none does)."""
+        return _first_match(self.rules, fact) if may_be_chrome(fact) else None
 
 
 @lru_cache(maxsize=16)
