@@ -83,7 +83,7 @@ class FingerprintedPage:
 
 def strip_and_fingerprint(doc_id: str, text: str, settings: Settings) -> FingerprintedPage:
     """``strip_page`` without templates, and the page's line fingerprints, from the facts
-    the rules computed anyway (equal to ``fingerprintlines_of(stripped.kept)``)."""
+    the rules computed anyway (equal to ``fingerprint_lines(stripped.kept)``)."""
     return strip_and_fingerprint_pages([(doc_id, text)], settings)[0]
 
 
@@ -134,7 +134,7 @@ def _strip(text: str, settings: Settings, templates: TemplateIndex | None, site:
     site_templates = templates.for_site(site) if templates is not None else frozenset()
     _apply_page_rules(verdicts, facts, profile, site_templates, settings.disable)
     if EXTRA_BLANK_LINE.name not in settings.disable:
-        _drop_extra_blanklines_of(raw, verdicts, facts)
+        _drop_extra_blank_lines(raw, verdicts, facts)
     return _Page(raw, verdicts, facts)
 
 
@@ -301,7 +301,7 @@ def _apply_page_rules(
             return
 
 
-def _drop_extra_blanklines_of(
+def _drop_extra_blank_lines(
     raw: list[str], verdicts: list[str | None], facts: dict[int, LineFacts]
 ) -> None:
     """Keep one empty line between kept paragraphs; remove every other empty line."""
