@@ -1,6 +1,9 @@
-/* scrubber._speedups: the line fingerprints of a page in one call (optional; see
- * scrubber/rules/fingerprints.py, whose Python and NumPy code is the reference).
+/* scrubber._speedups: the per-character work of stripping a page, in C (optional: a wheel
+ * built where a C compiler is found has it; the Python code it replaces stays, as the
+ * reference the tests hold it to, and for a pure Python install). _speedups.pyi types it.
  *
+ * Line fingerprints (scrubber/rules/fingerprints.py, whose numba and NumPy code is the
+ * reference).
  * A fingerprint is the hash of a line's case-folded key: over its UTF-8 bytes
  * b[0..n), every decimal digit (str.isdecimal, the \d of Python's re) read as "0" and
  * a run of them as one "0", h = sum(b[k] * P**k) mod 2**64 with the FNV prime P, then
@@ -8,9 +11,11 @@
  * points are read as they are stored and hashed as their UTF-8 encoding would be
  * (a lone surrogate as three bytes, as "surrogatepass" encodes it).
  *
- * And the facts of an ASCII line (scrubber/rules/text.py, LineFacts.of: the Python code
- * there is the reference): its text with spaces collapsed, key, words, whether it ends a
- * sentence, and its label, in one pass over the characters where Python makes five.
+ * A line's facts (scrubber/rules/text.py, LineFacts.computed is the reference): its text
+ * with spaces collapsed, its case-folded key, its words, whether it ends a sentence, and
+ * its label, in one pass over the characters where Python makes five or more. The loop
+ * over a page's lines that calls the line rules (rules/strip.py, _apply_line_rules). And
+ * a page's checksum (replay.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -323,7 +328,7 @@ static int scan_ascii(const Py_UCS1 *chars, Py_ssize_t length, int plain, Py_ssi
     return ends_clear && !doubled && (plain || !unprintable);
 }
 
-/* The facts of an ASCII line: (text, key, words); NULL on error. */
+/* The facts of an ASCII line: (text, key, words); -1 on error. */
 static int ascii_facts(PyObject *raw, int plain, PyObject **text_out, PyObject **key_out,
                        long *words_out) {
     Py_ssize_t spaces, upper;
@@ -368,9 +373,7 @@ static inline int unspaced(Py_UCS4 c) {
 
 static int normal_facts(PyObject *raw, PyObject **text_out, PyObject **key_out, long *words_out);
 
-/* The facts of a line that is not ASCII, as clean_text, casefold and count_words make
- * them: (text, key, words), or 1 when the Python code must make them (a line that NFKC
- * would change beyond its no-break spaces, or with an unprintable character), -1 on error. */
+/* unicodedata.is_normalized("NFKC", text): 1, 0, or -1 on error */
 static int normalized(PyObject *text) {
     PyObject *found = PyObject_CallFunctionObjArgs(is_normalized, nfkc, text, NULL);
     if (found == NULL) return -1;
@@ -379,6 +382,9 @@ static int normalized(PyObject *text) {
     return normal;
 }
 
+/* The facts of a line that is not ASCII, as clean_text, casefold and count_words make
+ * them: (text, key, words), or 1 when the Python code must make them (a line that NFKC
+ * would change beyond its no-break spaces, or with an unprintable character), -1 on error. */
 static int other_facts(PyObject *line, PyObject **text_out, PyObject **key_out, long *words_out) {
     int normal = normalized(line);
     if (normal < 0) return -1;
