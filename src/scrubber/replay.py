@@ -5,9 +5,10 @@ templates and the comparison), pass 2 with the site templates learnt in between.
 templates change a page only if one of its lines that reach the page rules is a template
 line; for every other page, pass 2's result is pass 1's. So pass 1 keeps, per page, a
 byte per line (which rule removed it, if any: ``Verdicts``) and the fingerprints of the
-lines the page rules saw, and pass 2 rebuilds the ``Stripped`` from the page's text and
-those bytes when the site's templates miss all of them. A page that changed between the
-passes (another checksum) is stripped again.
+lines the page rules saw, and pass 2 rebuilds the ``Stripped`` when the site's templates
+miss all of them: from the text pass 1 staged and its removals (``from_staged``), or from
+the page read again (``replay``; a page that changed between the passes, another checksum,
+is stripped again).
 """
 
 from __future__ import annotations
