@@ -4,7 +4,7 @@
 source, as C), the strip takes a quarter less time (``bench/profile_stages.py``). One
 module is C by hand, ``scrubber._speedups``: the strip's loops over characters, which no
 Python compiler makes fast (each line's facts, the page's line fingerprints, the loop over
-a page's lines), with mypyc half the strip's time of pure Python. A wheel
+a page's lines): with both, stripping takes half the time of pure Python. A wheel
 (``pip install .``) gets the compiled modules when a C compiler and the Python headers are
 there, and the pure Python ones otherwise: both behave the same (CI runs the tests on
 both). Editable installs (``pip install -e .``) stay pure Python, so that an edit to the
