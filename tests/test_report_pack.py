@@ -6,14 +6,16 @@ import base64
 import gzip
 import json
 import re
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scrubber.config import Settings
 from scrubber.io.write import json_bytes
 from scrubber.model import Line, Removal
 from scrubber.report.charts import histogram, rule_chart, size_chart
-from scrubber.report.context import near_removals, shorten
+from scrubber.report.context import near_removals, near_removed, shorten
 from scrubber.report.diff import Segment, word_segments
 from scrubber.report.html import content_security_policy, render_html
 from scrubber.report.pack import (
@@ -24,6 +26,7 @@ from scrubber.report.pack import (
     document_blocks,
     pack_blocks,
 )
+from scrubber.rules import strip_and_fingerprint
 from tests.test_report_html import removed, sample_data, with_stats
 
 
@@ -161,3 +164,18 @@ def test_page_policy_allows_only_its_own_script_and_style() -> None:
     assert "default-src 'none'" in policy and "'unsafe-inline'" not in policy
     html = render_html(sample_data())
     assert html.count("<script") == 4 and "http://" not in html and "https://" not in html
+
+
+def test_context_lines_from_verdicts_are_those_from_the_stripped_page() -> None:
+    """Pass 1 takes a page's context lines from its lines and verdicts (``near_removed``),
+    without a ``Line`` per kept line: the same lines as ``near_removals``."""
+    seeds = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+    pages = [path.read_text(encoding="utf-8") for path in sorted(seeds.glob("*.txt"))]
+    pages += ["Go back\nA\nB\nC\nD\nE\nF\nDSC_8507.JPG\n", "Go back\n", "x" * 300 + "\nGo back\n"]
+    checked = 0
+    for n, text in enumerate(pages):
+        page = strip_and_fingerprint(str(n), text, Settings())
+        expected = near_removals(page.stripped.kept, page.stripped.removals)
+        assert near_removed(page.lines, page.verdicts) == expected
+        checked += bool(expected)
+    assert checked >= 3

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from scrubber import dedup, replay, rules
-from scrubber.assemble import NO_NOTES, notes_of
+from scrubber.assemble import NO_NOTES
 from scrubber.config import Settings
 from scrubber.errors import InputError
 from scrubber.io import (
@@ -48,6 +48,7 @@ from scrubber.parallel import (
     resolve_jobs,
     worker_state,
 )
+from scrubber.report.context import near_removed
 
 SKETCH_CHUNK = 512  # documents a worker sketches per task in dupes
 
@@ -293,9 +294,10 @@ def _stripped_result(doc: Document, page: rules.FingerprintedPage) -> Scanned:
 
 
 def _notes(page: rules.FingerprintedPage) -> Notes:
-    """``notes_of(page.stripped)``, without making the ``Stripped`` of a page that lost
-    nothing (most pages)."""
-    return notes_of(page.stripped) if page.removals else NO_NOTES
+    """``notes_of(page.stripped)``, without making the page's ``Stripped``."""
+    if not page.removals:  # most pages
+        return NO_NOTES
+    return Notes(page.removals, tuple(near_removed(page.lines, page.verdicts)))
 
 
 def _stage(ref: DocRef, text: str, writer: OutputWriter | None) -> tuple[str | None, Staged | None]:

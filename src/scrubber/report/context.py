@@ -8,7 +8,7 @@ characters, so a report stays proportional to what was removed, not to the corpu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from scrubber.model import Line, Removal
 
@@ -25,6 +25,19 @@ def near_removals(
         return []
     near = {n + d for n in removed for d in range(-radius, radius + 1)} - removed
     return [Line(line.no, shorten(line.text)) for line in kept if line.no in near]
+
+
+def near_removed(
+    lines: Sequence[str], verdicts: Sequence[str | None], radius: int = RADIUS
+) -> list[Line]:
+    """``near_removals`` of a page given as its lines and their verdicts (per line: the rule
+    that removed it, or None), without making a ``Line`` of every kept line first."""
+    count = len(lines)
+    near: set[int] = set()
+    for i, rule in enumerate(verdicts):
+        if rule is not None:
+            near.update(range(max(0, i - radius), min(count, i + radius + 1)))
+    return [Line(i + 1, shorten(lines[i])) for i in sorted(near) if verdicts[i] is None]
 
 
 def shorten(text: str, width: int = WIDTH) -> str:
