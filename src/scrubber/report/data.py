@@ -8,7 +8,6 @@ the exit code. ``ReportBuilder`` collects the per-document and per-cluster recor
 from __future__ import annotations
 
 import dataclasses
-import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -130,13 +129,12 @@ def _flat_dict(record: Pair | MergedParagraph) -> dict[str, Any]:
 
 
 _MANIFEST_FIELDS = tuple(field.name for field in dataclasses.fields(ManifestRecord))
-_manifest_values = operator.attrgetter(*_MANIFEST_FIELDS)
 
 
 def manifest_dict(record: ManifestRecord) -> dict[str, Any]:
     """A manifest record as JSON-ready dict, without empty fields (its fields are plain
     values: no ``dataclasses.asdict``, which deep-copies, twice per document)."""
-    return manifest_fields(*_manifest_values(record))
+    return manifest_fields(**{name: getattr(record, name) for name in _MANIFEST_FIELDS})
 
 
 def manifest_fields(
@@ -152,10 +150,21 @@ def manifest_fields(
     reason: str | None = None,
 ) -> dict[str, Any]:
     """``manifest_dict`` of the ``ManifestRecord`` of these fields, without making it (pass 2
-    records every document: a record and its dict took half of that)."""
-    values = (input, status.value, output, merged_into, encoding, confidence, lines_in)
-    found = zip(_MANIFEST_FIELDS, (*values, lines_removed, cluster, reason), strict=True)
-    return {name: value for name, value in found if value is not None}
+    records every document: a record and its dict took half of that). The keys come in the
+    record's field order."""
+    fields = {
+        "input": input,
+        "status": status.value,
+        "output": output,
+        "merged_into": merged_into,
+        "encoding": encoding,
+        "confidence": confidence,
+        "lines_in": lines_in,
+        "lines_removed": lines_removed,
+        "cluster": cluster,
+        "reason": reason,
+    }
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:

@@ -14,7 +14,7 @@ hold each to a plain Python statement of it):
 
 * ``scrubber._speedups`` (C, built with the wheel where a compiler is found): reads the
   keys' characters where they are stored, and writes a page's ``LineFingerprints`` in one
-  call, about 4 µs a page;
+  call, about 4 µs a page (``fingerprint_facts``; ``fingerprint_keys`` for other keys);
 * a numba loop over the keys' UTF-8 bytes, for many pages at once (about 20 µs a page
   with the ``LineFingerprints`` made in Python);
 * the same arithmetic in NumPy, without numba.
@@ -40,10 +40,12 @@ from scrubber.rules.text import DIGITS, LineFacts
 _fingerprint_facts: (
     Callable[[list[LineFacts], list[bool] | None], tuple[bytes, bytes, bytes, bytes, int]] | None
 )
+_fingerprint_keys: Callable[[list[str]], bytes] | None
 try:
     from scrubber._speedups import fingerprint_facts as _fingerprint_facts
+    from scrubber._speedups import fingerprint_keys as _fingerprint_keys
 except ImportError:  # a pure Python install: no compiler when it was built
-    _fingerprint_facts = None
+    _fingerprint_facts = _fingerprint_keys = None
 
 _FOLD = np.arange(256, dtype=np.uint8)
 _FOLD[ord("1") : ord("9") + 1] = ord("0")  # ASCII digits; runs of "0" are then one "0"
@@ -63,6 +65,8 @@ def fingerprint_array(keys: Sequence[str]) -> np.ndarray:
     """``fingerprint_keys`` as an array of uint64."""
     if not keys:
         return np.zeros(0, np.uint64)
+    if _fingerprint_keys is not None:  # C, where the wheel has it
+        return unpacked(_fingerprint_keys(list(keys)))
     compiled = kernel("fingerprints")
     if compiled is None:
         encoded = [_folded(key) for key in keys]
