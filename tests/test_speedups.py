@@ -22,6 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrubber.config import Settings
+from scrubber.dedup.sketch import DedupSettings, sketch
+from scrubber.dedup.tokens import words_of, words_of_folded
 from scrubber.rules import fingerprints as fingerprints_module
 from scrubber.rules import strip as strip_module
 from scrubber.rules import strip_and_fingerprint_pages
@@ -245,7 +247,8 @@ def _page_lines(text: str) -> list[str]:
 
 def test_c_line_loop_is_the_python_loop(speedups: ModuleType, line_facts: object) -> None:
     """``_apply_line_rules`` in C (``judge_lines``) and in Python give the same verdicts,
-    facts and remembered lines, on fresh and on remembered lines, whatever is disabled."""
+    facts, keys and remembered lines, on fresh and on remembered lines, whatever is
+    disabled."""
     pages = [path.read_text(encoding="utf-8") for path in SEEDS]
     pages.append(
         "Go back\n\u00a0\n \n\u200b\nDSC_8507.JPG\nA line.\n\nZurück\n" + "Prose " * 300 + "\n"
@@ -260,11 +263,63 @@ def test_c_line_loop_is_the_python_loop(speedups: ModuleType, line_facts: object
                     for text in pages:
                         lines = _page_lines(text)
                         verdicts: list[str | None] = [None] * len(lines)
-                        found = strip_module._apply_line_rules(lines, config, verdicts)
-                        results.append((verdicts, found))
+                        keys: list[str | None] = [""] * len(lines)
+                        found = strip_module._apply_line_rules(lines, config, verdicts, keys=keys)
+                        results.append((verdicts, found, keys))
             results.append(dict(strip_module._line_judge(config.disable).known))
         half = len(results) // 2
         assert results[:half] == results[half:]
+
+
+# Words on both sides of all a key may differ in from ``unicode_fold``: spaces, ASCII
+# whitespace and controls, no-break, ideographic and Ogham spaces, invisible characters
+# (zero-width space, soft hyphen, byte order mark), what NFKC changes, a letter that
+# casefolds to two, a lone surrogate, and line breaks.
+FOLD = [*"ab1 \t\x0b\x0c\r\x1c\x00ÉßİΣ東", *"\u00a0\u3000\u1680\u200b\u00ad\ufeffﬁ①\ud800😀\n"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.text(st.sampled_from(FOLD), max_size=60))
+def test_folded_page_has_the_words_of_unicode_fold(
+    speedups: ModuleType, line_facts: object, text: str
+) -> None:
+    """The page the strip folds from its lines' keys (C and Python loop, fresh and
+    remembered lines) has the words, line by line, of ``unicode_fold`` of the page, and so
+    the same sketch."""
+    expected = words_of(text)
+    lines = np.searchsorted(np.flatnonzero(expected.data == 0x0A), expected.starts)
+    for loop in (speedups.judge_lines, None):
+        with patch.object(strip_module, "_judge_lines", loop):
+            for _ in range(2):  # the second time, the short lines are remembered
+                folded = strip_and_fingerprint_pages([("page", text)], Settings())[0].folded
+                found = words_of_folded(folded)
+                assert found.hashes.tolist() == expected.hashes.tolist()
+                assert found.stems.tolist() == expected.stems.tolist()
+                found_lines = np.searchsorted(np.flatnonzero(found.data == 0x0A), found.starts)
+                assert found_lines.tolist() == lines.tolist()
+                with_folded = sketch(text, SKETCH, folded)
+                assert with_folded.shingles.tolist() == sketch(text, SKETCH).shingles.tolist()
+
+
+SKETCH = DedupSettings(threshold=0.8)
+
+
+def test_c_keys_are_kept_only_where_they_have_the_words_of_unicode_fold(
+    speedups: ModuleType, line_facts: object
+) -> None:
+    """``judge_lines`` hands back an ASCII line's key, and a key it made itself, also when
+    the line is remembered; a key made by the Python code (an invisible character, what
+    NFKC changes) is None."""
+    lines = ["Go Back", "Zurück zur Übersicht", "zero\u200bwidth", "ﬁle", "", "Wörter"]
+    keys: list[str | None] = [""] * len(lines)
+    strip_module._line_judge.cache_clear()
+    judge = strip_module._line_judge(())
+    remembered = (strip_module._REMEMBERED_CHARS, strip_module._REMEMBERED_LINES)
+    args = (judge.known, LineFacts, LineFacts.computed, judge.rule_of, None, 4)
+    speedups.judge_lines(lines, True, [None] * len(lines), *args, *remembered, keys)
+    assert keys == ["go back", "zurück zur übersicht", None, None, "", "wörter"]
+    speedups.judge_lines(lines, True, [None] * len(lines), *args, *remembered, keys)
+    assert keys == ["go back", "zurück zur übersicht", None, None, "", "wörter"]
 
 
 def test_strip_uses_the_c_loop_when_the_wheel_has_it() -> None:

@@ -473,6 +473,23 @@ static int normal_facts(PyObject *raw, PyObject **text_out, PyObject **key_out, 
     return 0;
 }
 
+/* Whether a line that is not ASCII gets its facts here (other_facts): printable, and NFKC
+ * changes no more than its no-break spaces. 1, 0, or -1 on error. */
+static int made_here(PyObject *line) {
+    PyObject *raw = PyUnicode_Replace(line, no_break_space, space, -1);
+    if (raw == NULL) return -1;
+    int kind = PyUnicode_KIND(raw);
+    const void *data = PyUnicode_DATA(raw);
+    int found = 1;
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(raw) && found; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        found = !(c < 0x20 || (c >= 0x7F && !Py_UNICODE_ISPRINTABLE(c)));
+    }
+    if (found) found = normalized(raw);
+    Py_DECREF(raw);
+    return found;
+}
+
 /* line_facts(cls, raw, plain, label_words) -> cls(text, key, words, sentence, label), as
  * LineFacts.computed makes them, or None for the few lines only the Python code handles. */
 static PyObject *facts_of(PyObject *cls, PyObject *raw, int plain, long label_words);
@@ -541,17 +558,20 @@ static PyObject *facts_of(PyObject *cls, PyObject *raw, int plain, long label_wo
 }
 
 /* judge_lines(raw, plain, verdicts, known, cls, computed, judge, blank, label_words,
- *             remember_chars, remember_lines) -> {index: facts}
+ *             remember_chars, remember_lines, keys) -> {index: facts}
  *
  * strip.py's _apply_line_rules and _LineJudge for a page without user patterns (the
  * Python code there is the reference): each non-empty line's facts (``facts_of``, else
  * ``computed(line, plain)``) and rule (``judge(facts)`` for a line with text), remembered
  * in ``known`` for lines of up to ``remember_chars`` characters (cleared at
  * ``remember_lines``); a line with no text gets ``blank`` (None: kept), a line a rule
- * removes gets its name in ``verdicts``; the others' facts are returned by index. */
+ * removes gets its name in ``verdicts``; the others' facts are returned by index.
+ * ``keys`` (a list as long as ``raw``, or None): each non-empty line's key where it has the
+ * words of ``unicode_fold(line)`` (an ASCII line, or one whose facts are made here), else
+ * None. */
 static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 11 || !PyList_Check(args[0]) || !PyList_Check(args[2]) || !PyDict_Check(args[3]) ||
-        !PyType_Check(args[4])) {
+    if (nargs != 12 || !PyList_Check(args[0]) || !PyList_Check(args[2]) || !PyDict_Check(args[3]) ||
+        !PyType_Check(args[4]) || (args[11] != Py_None && !PyList_Check(args[11]))) {
         PyErr_SetString(PyExc_TypeError, "judge_lines: see _speedups.pyi");
         return NULL;
     }
@@ -561,13 +581,15 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
     }
     PyObject *raw = args[0], *verdicts = args[2], *known = args[3], *cls = args[4];
     PyObject *computed = args[5], *judge = args[6], *blank = args[7];
+    PyObject *keys = args[11] == Py_None ? NULL : args[11];
     int plain = PyObject_IsTrue(args[1]);
     long label_words = PyLong_AsLong(args[8]);
     Py_ssize_t remember_chars = PyLong_AsSsize_t(args[9]);
     Py_ssize_t remember_lines = PyLong_AsSsize_t(args[10]);
     if (plain < 0 || PyErr_Occurred()) return NULL;
-    if (PyList_GET_SIZE(verdicts) < PyList_GET_SIZE(raw)) {
-        PyErr_SetString(PyExc_ValueError, "judge_lines: a verdict for every line");
+    if (PyList_GET_SIZE(verdicts) < PyList_GET_SIZE(raw) ||
+        (keys != NULL && PyList_GET_SIZE(keys) < PyList_GET_SIZE(raw))) {
+        PyErr_SetString(PyExc_ValueError, "judge_lines: a verdict and a key for every line");
         return NULL;
     }
     PyObject *facts = PyDict_New();
@@ -581,6 +603,7 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
         if (PyUnicode_GET_LENGTH(line) == 0) continue;
         int remember = PyUnicode_GET_LENGTH(line) <= remember_chars;
         PyObject *fact = NULL, *rule = NULL;
+        int folded = PyUnicode_IS_ASCII(line); /* the key has unicode_fold's words */
         if (remember) {
             PyObject *pair = PyDict_GetItemWithError(known, line);
             if (pair == NULL && PyErr_Occurred()) goto fail;
@@ -591,6 +614,11 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
                 }
                 fact = Py_NewRef(PyTuple_GET_ITEM(pair, 0));
                 rule = Py_NewRef(PyTuple_GET_ITEM(pair, 1));
+                if (!folded && keys != NULL && (folded = made_here(line)) < 0) {
+                    Py_DECREF(fact);
+                    Py_DECREF(rule);
+                    goto fail;
+                }
             }
         }
         if (fact == NULL) {
@@ -598,6 +626,8 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
             if (fact == Py_None) {
                 Py_DECREF(fact);
                 fact = PyObject_CallFunctionObjArgs(computed, line, plain ? Py_True : Py_False, NULL);
+            } else {
+                folded = 1;
             }
             if (fact == NULL) goto fail;
             PyObject *text = PyTuple_GET_ITEM(fact, 0);
@@ -627,6 +657,10 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
             PyObject *index = PyLong_FromSsize_t(i);
             failed = index == NULL || PyDict_SetItem(facts, index, fact) < 0;
             Py_XDECREF(index);
+        }
+        if (!failed && keys != NULL) {
+            PyObject *key = folded ? PyTuple_GET_ITEM(fact, 1) : Py_None;
+            failed = PyList_SetItem(keys, i, Py_NewRef(key)) < 0;
         }
         Py_DECREF(fact);
         Py_DECREF(rule);
@@ -671,7 +705,7 @@ static PyMethodDef methods[] = {
      "configure(decoration, closers, terminals, is_normalized, fold_special, unspaced_ranges)"},
     {"judge_lines", (PyCFunction)(void (*)(void))judge_lines, METH_FASTCALL,
      "judge_lines(raw, plain, verdicts, known, cls, computed, judge, blank, label_words, "
-     "remember_chars, remember_lines) -> {index: facts}"},
+     "remember_chars, remember_lines, keys) -> {index: facts}"},
     {"line_facts", (PyCFunction)(void (*)(void))line_facts, METH_FASTCALL,
      "line_facts(cls, raw, plain, label_words) -> LineFacts, or None (the Python code's)"},
     {"fingerprint_facts", fingerprint_facts, METH_VARARGS,

@@ -35,5 +35,6 @@ def judge_lines(
     label_words: int,
     remember_chars: int,
     remember_lines: int,
+    keys: list[str | None] | None,
     /,
 ) -> dict[int, LineFacts]: ...

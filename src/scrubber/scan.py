@@ -249,7 +249,7 @@ def _scan_one(ref: DocRef) -> Scanned:
 
 def _scan_batch(refs: Sequence[DocRef]) -> list[tuple[Scanned, dedup.DocSketch | None]]:
     """Pass 1 for a few documents, in order, a step at a time (see ``_STEP_BATCH``): read,
-    sketch, and (``strip``) strip, fingerprint and write each one."""
+    (``strip``: strip and fingerprint,) sketch, and (``strip``) write each one."""
     state = worker_state()
     settings: Settings = state["settings"]
     docs: list[Document] = []
@@ -259,13 +259,16 @@ def _scan_batch(refs: Sequence[DocRef]) -> list[tuple[Scanned, dedup.DocSketch |
             docs.append(load_document(ref, settings.errors))
         except InputError as exc:
             failed[i] = input_failure(ref, exc)
-    sketches = [dedup.sketch(doc.text, state["dedup"]) for doc in docs]
     if state["strip"]:
         pages = rules.strip_and_fingerprint_pages(
             [(doc.doc_id, doc.text) for doc in docs], settings
         )
+        # the line rules folded every line: the sketch need not fold the page again
+        folded = zip(docs, pages, strict=True)
+        sketches = [dedup.sketch(doc.text, state["dedup"], page.folded) for doc, page in folded]
         scanned = list(map(_stripped_result, docs, pages))
     else:
+        sketches = [dedup.sketch(doc.text, state["dedup"]) for doc in docs]
         scanned = [Scanned(doc.ref, doc.encoding, doc.confidence) for doc in docs]
     done = iter(zip(scanned, sketches, strict=True))
     return [

@@ -144,12 +144,16 @@ def prose_words(found: Words) -> NDArray[np.bool_] | None:
     return None if kept == len(found) or 2 * kept < len(found) else keep
 
 
-def sketch(text: str, settings: DedupSettings) -> DocSketch:
-    """The sketch of a document as read; pure and deterministic (same text, same sketch)."""
+def sketch(text: str, settings: DedupSettings, folded: str | None = None) -> DocSketch:
+    """The sketch of a document as read; pure and deterministic (same text, same sketch).
+
+    ``folded``: a text with the words of ``unicode_fold(text)``, line by line (the strip
+    has it: ``FingerprintedPage.folded``), to sketch instead of folding ``text`` again."""
     compiled = kernels.kernel("sketch")
     if compiled is not None:
+        data = tokens.folded_bytes(text) if folded is None else tokens.utf8_bytes(folded)
         grams, words, size = compiled(
-            tokens.folded_bytes(text),
+            data,
             tokens._ASCII,
             tokens._LEADS,
             tokens.STEM_CHARS,
@@ -162,12 +166,12 @@ def sketch(text: str, settings: DedupSettings) -> DocSketch:
             MIN_CONTENT,
         )
         return DocSketch(shingles=grams, words=words, size=size)
-    return sketch_numpy(text, settings)
+    return sketch_numpy(text, settings, folded)
 
 
-def sketch_numpy(text: str, settings: DedupSettings) -> DocSketch:
+def sketch_numpy(text: str, settings: DedupSettings, folded: str | None = None) -> DocSketch:
     """The reference implementation of sketch (also used without numba)."""
-    found = words_of(text)
+    found = words_of(text) if folded is None else tokens.words_of_folded(folded)
     hashes, stems, chars = found.hashes, found.stems, found.chars
     keep = prose_words(found)
     if keep is not None:

@@ -182,12 +182,22 @@ def _stem_ends(
 
 def folded_bytes(text: str) -> NDArray[np.uint8]:
     """``text`` NFKC-normalized and casefolded, as UTF-8 bytes (what words are found in)."""
-    return np.frombuffer(unicode_fold(text).encode("utf-8", "replace"), np.uint8)
+    return utf8_bytes(unicode_fold(text))
+
+
+def utf8_bytes(folded: str) -> NDArray[np.uint8]:
+    """A folded text as UTF-8 bytes (a lone surrogate as "?")."""
+    return np.frombuffer(folded.encode("utf-8", "replace"), np.uint8)
 
 
 def words_of(text: str) -> Words:
     """Find and hash the words of ``text`` (NFKC, casefolded) in one vectorized pass."""
-    data = folded_bytes(text)
+    return words_of_folded(unicode_fold(text))
+
+
+def words_of_folded(folded: str) -> Words:
+    """``words_of`` a text already folded."""
+    data = utf8_bytes(folded)
     scan = kernels.kernel("scan_words")
     if scan is not None:
         hashes, stems, spans = scan(data, _ASCII, _LEADS, STEM_CHARS)

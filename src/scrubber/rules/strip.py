@@ -16,14 +16,17 @@ in every round (``tests/test_rules_speed_equivalence.py`` holds the two side by 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count, repeat
+from typing import cast
 
 from scrubber.config import Settings
 from scrubber.errors import ConfigError
 from scrubber.model import Line, Removal, Stripped
+from scrubber.normalize import unicode_fold
 from scrubber.rules.base import PROFILES, LineRule, PageView, Profile
 from scrubber.rules.fingerprints import LineFingerprints, PageFingerprints, fingerprint_pages
 from scrubber.rules.line_rules import may_be_chrome
@@ -74,6 +77,7 @@ class FingerprintedPage:
     fingerprints: LineFingerprints  # of its kept non-empty lines (``fingerprint_lines``)
     seen: bytes  # (``packed``) fingerprints of every line the page rules saw, kept or removed
     words: int  # words of the kept lines (``LineFacts.words``)
+    folded: str  # the page as read, with the words of ``unicode_fold(page)`` (see ``_folded``)
 
     @property
     def stripped(self) -> Stripped:
@@ -110,11 +114,26 @@ def _fingerprinted(
 ) -> FingerprintedPage:
     doc_id, lines, verdicts = item[0], page.lines, page.verdicts
     seen, prints, words = fingerprints
+    folded = _folded(lines, page.keys)
     if not any(verdicts):  # most pages: every line stays
-        return FingerprintedPage(doc_id, lines, verdicts, "\n".join(lines), (), prints, seen, words)
+        text = "\n".join(lines)
+        return FingerprintedPage(doc_id, lines, verdicts, text, (), prints, seen, words, folded)
     text = "\n".join(compress(lines, [rule is None for rule in verdicts]))
     removals = _removals(lines, verdicts)
-    return FingerprintedPage(doc_id, lines, verdicts, text, removals, prints, seen, words)
+    return FingerprintedPage(doc_id, lines, verdicts, text, removals, prints, seen, words, folded)
+
+
+def _folded(lines: list[str], keys: list[str | None]) -> str:
+    """The page with the words of ``unicode_fold`` of it, from the keys the line rules
+    folded anyway (``keys``: per line, its key, or None where only ``unicode_fold`` has
+    its words). A key differs from the line's ``unicode_fold`` only in its spaces, which
+    separate words as the line's whitespace did; pages are folded line by line, since
+    NFKC never joins characters across a line break. The sketch of a page is taken from
+    this (``dedup.sketch``'s ``folded``), not from folding the whole page again."""
+    if None in keys:
+        pairs = zip(lines, keys, strict=True)
+        keys = [unicode_fold(line) if key is None else key for line, key in pairs]
+    return "\n".join(cast("list[str]", keys))
 
 
 @dataclass(frozen=True)
@@ -122,6 +141,7 @@ class _Page:
     lines: list[str]
     verdicts: list[str | None]  # per line: the rule that removed it, or None
     facts: dict[int, LineFacts]  # the lines the page rules saw, by index
+    keys: list[str | None]  # per line: its folded key, or None (see ``_apply_line_rules``)
 
 
 def _strip(text: str, settings: Settings, templates: TemplateIndex | None, site: str) -> _Page:
@@ -130,12 +150,13 @@ def _strip(text: str, settings: Settings, templates: TemplateIndex | None, site:
         raw.pop()
     profile = _profile(settings)
     verdicts: list[str | None] = [None] * len(raw)  # rule name, or None while kept
-    facts = _apply_line_rules(raw, settings, verdicts, plain=not has_control_whitespace(text))
+    keys: list[str | None] = [""] * len(raw)
+    facts = _apply_line_rules(raw, settings, verdicts, not has_control_whitespace(text), keys)
     site_templates = templates.for_site(site) if templates is not None else frozenset()
     _apply_page_rules(verdicts, facts, profile, site_templates, settings.disable)
     if EXTRA_BLANK_LINE.name not in settings.disable:
         _drop_extra_blank_lines(raw, verdicts, facts)
-    return _Page(raw, verdicts, facts)
+    return _Page(raw, verdicts, facts, keys)
 
 
 def stripped_of(doc_id: str, raw: list[str], verdicts: list[str | None]) -> Stripped:
@@ -173,11 +194,17 @@ def _profile(settings: Settings) -> Profile:
 
 
 def _apply_line_rules(
-    raw: list[str], settings: Settings, verdicts: list[str | None], plain: bool = False
+    raw: list[str],
+    settings: Settings,
+    verdicts: list[str | None],
+    plain: bool = False,
+    keys: list[str | None] | None = None,
 ) -> dict[int, LineFacts]:
     """Judge each non-empty line alone; return the facts of those that survive, in order.
 
-    ``plain``: the page has no ASCII whitespace but spaces and line breaks."""
+    ``plain``: the page has no ASCII whitespace but spaces and line breaks. ``keys`` (as
+    long as ``raw``): set to each non-empty line's key where that has the words of
+    ``unicode_fold(line)`` (``_keeps_words``), else None."""
     disabled = settings.disable
     judge = _line_judge(disabled)
     patterns = (
@@ -187,12 +214,15 @@ def _apply_line_rules(
     if _judge_lines is not None and not patterns:  # the same loop in C (``_speedups``)
         blank = BLANK_LINE.info.name if check_blank else None
         args = (judge.known, LineFacts, LineFacts.computed, judge.rule_of, blank, LABEL_WORDS)
-        return _judge_lines(raw, plain, verdicts, *args, _REMEMBERED_CHARS, _REMEMBERED_LINES)
+        remember = (_REMEMBERED_CHARS, _REMEMBERED_LINES)
+        return _judge_lines(raw, plain, verdicts, *args, *remember, keys)
     facts: dict[int, LineFacts] = {}
     for i, line in enumerate(raw):
         if not line:
             continue
         fact, rule = judge(line, plain)
+        if keys is not None:
+            keys[i] = fact.key if _keeps_words(line) else None
         if not fact.text:
             if check_blank:
                 verdicts[i] = BLANK_LINE.info.name
@@ -204,6 +234,16 @@ def _apply_line_rules(
         else:
             facts[i] = fact
     return facts
+
+
+def _keeps_words(line: str) -> bool:
+    """Whether a line's key has the words of ``unicode_fold(line)``, and differs from it
+    only in spaces: an ASCII line, or a printable one that NFKC changes no more than its
+    no-break spaces (``clean_text`` drops invisible characters, which can join words)."""
+    if line.isascii():
+        return True
+    text = line.replace("\u00a0", " ")
+    return text.isprintable() and unicodedata.is_normalized("NFKC", text)
 
 
 _REMEMBERED_CHARS = 200  # lines up to this long: menus, buttons, footers, headings
