@@ -25,8 +25,8 @@ from scrubber.config import Settings
 from scrubber.dedup.sketch import DedupSettings, sketch
 from scrubber.dedup.tokens import words_of, words_of_folded
 from scrubber.rules import fingerprints as fingerprints_module
+from scrubber.rules import line_rules, strip_and_fingerprint_pages
 from scrubber.rules import strip as strip_module
-from scrubber.rules import strip_and_fingerprint_pages
 from scrubber.rules import text as text_module
 from scrubber.rules.fingerprints import fingerprint_lines, fingerprints_of
 from scrubber.rules.text import LineFacts
@@ -82,6 +82,8 @@ def line_facts(speedups: ModuleType) -> Callable[[str, bool], LineFacts | None]:
         text_module._fold_special(speedups.FOLD_LIMIT),
         text_module._UNSPACED_RANGES,
     )
+
+    speedups.configure_chrome(*line_rules.CHROME_CHECKS)
 
     def facts(line: str, plain: bool) -> LineFacts | None:
         return speedups.line_facts(LineFacts, line, plain, text_module.LABEL_WORDS)  # type: ignore[no-any-return]
@@ -320,6 +322,54 @@ def test_c_keys_are_kept_only_where_they_have_the_words_of_unicode_fold(
     assert keys == ["go back", "zurück zur übersicht", None, None, "", "wörter"]
     speedups.judge_lines(lines, True, [None] * len(lines), *args, *remembered, keys)
     assert keys == ["go back", "zurück zur übersicht", None, None, "", "wörter"]
+
+
+# Pieces of lines that the pre-checks look for (phrase labels, prefixes, trigger words,
+# digits of two scripts, a file name's dot and end, menu separators, a sentence end) and
+# plain words, to join into lines of every length the checks tell apart (6, 10, 40, 80).
+PIECES = [
+    *"ab.)|·•!7٣",
+    "Go back",
+    "Home",
+    "Share",
+    "today",
+    "heute,",
+    "no comments",
+    "Photo:",
+    "©",
+    "(c)",
+    "Copyright",
+    "cookies",
+    "Куки",
+    "newsletter",
+    "all rights reserved",
+    "DSC_8507.JPG",
+    "report",
+    "Überblick",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(PIECES), max_size=6),
+    filler=st.sampled_from([0, 3, 5, 9, 38, 39, 45, 78, 79, 90]),
+)
+def test_c_may_be_chrome_is_that_of_python(
+    speedups: ModuleType, line_facts: object, pieces: list[str], filler: int
+) -> None:
+    words = " ".join(["word"] * filler)
+    for line in (" ".join(pieces), f"{' '.join(pieces)} {words}", f"{words} {' '.join(pieces)}"):
+        facts = LineFacts.computed(line.strip())
+        if facts.text:
+            assert speedups.may_be_chrome(facts) == line_rules.may_be_chrome(facts), facts
+
+
+def test_c_may_be_chrome_of_seed_lines(speedups: ModuleType, line_facts: object) -> None:
+    lines = [line for path in SEEDS for line in path.read_text(encoding="utf-8").splitlines()]
+    facts = [LineFacts.computed(line) for line in lines]
+    found = [speedups.may_be_chrome(fact) for fact in facts if fact.text]
+    assert found == [line_rules.may_be_chrome(fact) for fact in facts if fact.text]
+    assert any(found) and not all(found)
 
 
 def test_strip_uses_the_c_loop_when_the_wheel_has_it() -> None:

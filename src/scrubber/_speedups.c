@@ -557,12 +557,158 @@ static PyObject *facts_of(PyObject *cls, PyObject *raw, int plain, long label_wo
     return fact;
 }
 
+/* line_rules.may_be_chrome, told its words and limits by configure_chrome */
+static long long_line_words = -1, most_words = -1;
+static PyObject *cookie_words = NULL, *phrase_labels = NULL, *stamp_prefixes = NULL;
+static PyObject *prefixes = NULL, *trigger_words = NULL;
+
+static PyObject *configure_chrome(PyObject *self, PyObject *args) {
+    long long_words, most;
+    PyObject *cookies, *labels, *stamps, *starts, *triggers;
+    if (!PyArg_ParseTuple(args, "llO!O!O!O!O!", &long_words, &most, &PyTuple_Type, &cookies,
+                          &PyFrozenSet_Type, &labels, &PyDict_Type, &stamps, &PyDict_Type, &starts,
+                          &PyTuple_Type, &triggers)) {
+        return NULL;
+    }
+    if (PyTuple_GET_SIZE(triggers) != long_words + 1) {
+        PyErr_SetString(PyExc_ValueError, "configure_chrome: trigger words for 0 to long_words words");
+        return NULL;
+    }
+    long_line_words = long_words;
+    most_words = most;
+    Py_XSETREF(cookie_words, Py_NewRef(cookies));
+    Py_XSETREF(phrase_labels, Py_NewRef(labels));
+    Py_XSETREF(stamp_prefixes, Py_NewRef(stamps));
+    Py_XSETREF(prefixes, Py_NewRef(starts));
+    Py_XSETREF(trigger_words, Py_NewRef(triggers));
+    Py_RETURN_NONE;
+}
+
+/* Whether the m bytes of ``needle`` (m > 0) are in the n bytes of ``hay`` (memmem is not
+ * everywhere): memchr finds each place the first byte is. */
+static int has_bytes(const Py_UCS1 *hay, Py_ssize_t n, const Py_UCS1 *needle, Py_ssize_t m) {
+    const Py_UCS1 *end = hay + n - m + 1;
+    for (const Py_UCS1 *at = hay; at < end; at++) {
+        at = memchr(at, needle[0], (size_t)(end - at));
+        if (at == NULL) return 0;
+        if (memcmp(at + 1, needle + 1, (size_t)(m - 1)) == 0) return 1;
+    }
+    return 0;
+}
+
+/* Whether ``text`` contains one of the strs of the tuple ``words``: 1, 0, -1 on error.
+ * A one-byte text (most keys) is searched bytewise: a word of wider characters is not in
+ * it. */
+static int contains_any(PyObject *text, PyObject *words) {
+    int narrow = PyUnicode_KIND(text) == PyUnicode_1BYTE_KIND;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(words); i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "configure_chrome: words are str");
+            return -1;
+        }
+        int found;
+        if (narrow && PyUnicode_KIND(word) == PyUnicode_1BYTE_KIND && PyUnicode_GET_LENGTH(word)) {
+            found = has_bytes(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text),
+                              PyUnicode_1BYTE_DATA(word), PyUnicode_GET_LENGTH(word));
+        } else if (narrow && PyUnicode_GET_LENGTH(word)) {
+            found = 0;
+        } else {
+            found = PyUnicode_Contains(text, word);
+        }
+        if (found != 0) return found;
+    }
+    return 0;
+}
+
+/* key.startswith(groups.get(key[:1], ())): 1, 0, -1 on error */
+static int starts_with_any(PyObject *key, PyObject *groups) {
+    if (PyUnicode_GET_LENGTH(key) == 0) return 0;
+    PyObject *first = PyUnicode_Substring(key, 0, 1);
+    if (first == NULL) return -1;
+    PyObject *group = PyDict_GetItemWithError(groups, first);
+    Py_DECREF(first);
+    if (group == NULL) return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_Check(group)) {
+        PyErr_SetString(PyExc_TypeError, "configure_chrome: prefixes come in tuples");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(group); i++) {
+        Py_ssize_t found = PyUnicode_Tailmatch(key, PyTuple_GET_ITEM(group, i), 0, PY_SSIZE_T_MAX, -1);
+        if (found != 0) return found < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* not sentence and ("|" in text or "·" in text or "•" in text): inline-menu's pre-check */
+static int may_be_menu(PyObject *text, int sentence) {
+    if (sentence) return 0;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    return PyUnicode_FindChar(text, '|', 0, length, 1) >= 0 ||
+           PyUnicode_FindChar(text, 0xB7, 0, length, 1) >= 0 ||
+           PyUnicode_FindChar(text, 0x2022, 0, length, 1) >= 0;
+}
+
+/* line_rules.may_be_chrome(facts): 1, 0, -1 on error (the Python function is the reference) */
+static int chrome(PyObject *fact) {
+    PyObject *text = PyTuple_GET_ITEM(fact, 0), *key = PyTuple_GET_ITEM(fact, 1);
+    long words = PyLong_AsLong(PyTuple_GET_ITEM(fact, 2));
+    int sentence = PyObject_IsTrue(PyTuple_GET_ITEM(fact, 3));
+    if ((words == -1 && PyErr_Occurred()) || sentence < 0) return -1;
+    if (words > long_line_words) { /* may_be_chrome_long */
+        if (words > most_words) return 0;
+        int found = contains_any(key, cookie_words);
+        return found != 0 ? found : may_be_menu(text, sentence);
+    }
+    int found = PySet_Contains(phrase_labels, PyTuple_GET_ITEM(fact, 4));
+    if (found != 0) return found;
+    if (words <= 10) {
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(key); i++) {
+            if (Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i))) return 1; /* re's \d */
+        }
+        if ((found = starts_with_any(key, stamp_prefixes)) != 0) return found;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (words <= 6 && length > 0 && PyUnicode_FindChar(text, '.', 0, length, 1) >= 0) {
+        Py_UCS4 last = PyUnicode_READ_CHAR(text, length - 1); /* _may_be_media */
+        if (Py_UNICODE_ISALNUM(last) || last == ')') return 1;
+    }
+    if ((found = starts_with_any(key, prefixes)) != 0) return found;
+    if ((found = contains_any(key, PyTuple_GET_ITEM(trigger_words, words < 0 ? 0 : words))) != 0) {
+        return found;
+    }
+    return may_be_menu(text, sentence);
+}
+
+static int chrome_configured(void) {
+    if (trigger_words == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure_chrome was not called");
+        return 0;
+    }
+    return 1;
+}
+
+/* may_be_chrome(facts) -> bool, as line_rules.may_be_chrome */
+static PyObject *may_be_chrome(PyObject *self, PyObject *fact) {
+    if (!PyTuple_Check(fact) || PyTuple_GET_SIZE(fact) != 5) {
+        PyErr_SetString(PyExc_TypeError, "may_be_chrome takes a LineFacts");
+        return NULL;
+    }
+    if (!chrome_configured()) return NULL;
+    int found = chrome(fact);
+    if (found < 0) return NULL;
+    return PyBool_FromLong(found);
+}
+
 /* judge_lines(raw, plain, verdicts, known, cls, computed, judge, blank, label_words,
  *             remember_chars, remember_lines, keys) -> {index: facts}
  *
  * strip.py's _apply_line_rules and _LineJudge for a page without user patterns (the
  * Python code there is the reference): each non-empty line's facts (``facts_of``, else
- * ``computed(line, plain)``) and rule (``judge(facts)`` for a line with text), remembered
+ * ``computed(line, plain)``) and rule (``judge(facts)`` for a line with text that
+ * ``may_be_chrome``, else None: ``judge`` is the rules' first match), remembered
  * in ``known`` for lines of up to ``remember_chars`` characters (cleared at
  * ``remember_lines``); a line with no text gets ``blank`` (None: kept), a line a rule
  * removes gets its name in ``verdicts``; the others' facts are returned by index.
@@ -579,6 +725,7 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
         PyErr_SetString(PyExc_RuntimeError, "scrubber._speedups.configure was not called");
         return NULL;
     }
+    if (!chrome_configured()) return NULL;
     PyObject *raw = args[0], *verdicts = args[2], *known = args[3], *cls = args[4];
     PyObject *computed = args[5], *judge = args[6], *blank = args[7];
     PyObject *keys = args[11] == Py_None ? NULL : args[11];
@@ -630,8 +777,12 @@ static PyObject *judge_lines(PyObject *self, PyObject *const *args, Py_ssize_t n
                 folded = 1;
             }
             if (fact == NULL) goto fail;
-            PyObject *text = PyTuple_GET_ITEM(fact, 0);
-            rule = PyUnicode_GET_LENGTH(text) ? PyObject_CallOneArg(judge, fact) : Py_NewRef(Py_None);
+            int candidate = PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(fact, 0)) ? chrome(fact) : 0;
+            if (candidate < 0) {
+                Py_DECREF(fact);
+                goto fail;
+            }
+            rule = candidate ? PyObject_CallOneArg(judge, fact) : Py_NewRef(Py_None);
             if (rule == NULL) {
                 Py_DECREF(fact);
                 goto fail;
@@ -701,6 +852,10 @@ static PyObject *text_checksum(PyObject *self, PyObject *text) {
 static PyMethodDef methods[] = {
     {"text_checksum", text_checksum, METH_O,
      "text_checksum(text) -> int: a hash of the text as stored (replay.py's page checksum)"},
+    {"configure_chrome", configure_chrome, METH_VARARGS,
+     "configure_chrome(long_line_words, most_words, cookie_words, phrase_labels, stamp_prefixes, "
+     "prefixes, trigger_words)"},
+    {"may_be_chrome", may_be_chrome, METH_O, "may_be_chrome(facts) -> bool, as line_rules'"},
     {"configure", configure, METH_VARARGS,
      "configure(decoration, closers, terminals, is_normalized, fold_special, unspaced_ranges)"},
     {"judge_lines", (PyCFunction)(void (*)(void))judge_lines, METH_FASTCALL,

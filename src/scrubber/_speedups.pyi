@@ -23,6 +23,17 @@ def line_facts(
     cls: type[LineFacts], raw: str, plain: bool, label_words: int, /
 ) -> LineFacts | None: ...
 def text_checksum(text: str, /) -> int: ...
+def configure_chrome(
+    long_line_words: int,
+    most_words: int,
+    cookie_words: tuple[str, ...],
+    phrase_labels: frozenset[str],
+    stamp_prefixes: dict[str, tuple[str, ...]],
+    prefixes: dict[str, tuple[str, ...]],
+    trigger_words: tuple[tuple[str, ...], ...],
+    /,
+) -> None: ...
+def may_be_chrome(facts: LineFacts, /) -> bool: ...
 def judge_lines(
     raw: list[str],
     plain: bool,

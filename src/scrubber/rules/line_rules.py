@@ -380,3 +380,22 @@ def may_be_chrome(facts: LineFacts) -> bool:
         if word in key:
             return True  # cookie-notice, subscribe-login, copyright-footer
     return not facts.sentence and ("|" in text or "·" in text or "•" in text)  # inline-menu
+
+
+# What ``may_be_chrome`` looks for, for the C module's copy of it
+CHROME_CHECKS = (
+    LONG_LINE_WORDS,
+    _MOST_WORDS,
+    _COOKIE_WORDS,
+    frozenset(_PHRASE_LABELS),
+    _STAMP_PREFIXES,
+    _PREFIXES,
+    _TRIGGER_WORDS,
+)
+
+try:
+    from scrubber import _speedups
+except ImportError:  # a pure Python install: no compiler when it was built
+    pass
+else:  # ``may_be_chrome`` in C, for the line rules' loop there (``strip._apply_line_rules``)
+    _speedups.configure_chrome(*CHROME_CHECKS)

@@ -213,7 +213,8 @@ def _apply_line_rules(
     check_blank = BLANK_LINE.info.name not in disabled
     if _judge_lines is not None and not patterns:  # the same loop in C (``_speedups``)
         blank = BLANK_LINE.info.name if check_blank else None
-        args = (judge.known, LineFacts, LineFacts.computed, judge.rule_of, blank, LABEL_WORDS)
+        # (C asks ``may_be_chrome`` itself, and the rules only for the lines it lets through)
+        args = (judge.known, LineFacts, LineFacts.computed, judge.first_match, blank, LABEL_WORDS)
         remember = (_REMEMBERED_CHARS, _REMEMBERED_LINES)
         return _judge_lines(raw, plain, verdicts, *args, *remember, keys)
     facts: dict[int, LineFacts] = {}
@@ -287,7 +288,11 @@ class _LineJudge:
 
     def rule_of(self, fact: LineFacts) -> str | None:
         """The first rule that removes a line with text (``None``: none does)."""
-        return _first_match(self.rules, fact) if may_be_chrome(fact) else None
+        return self.first_match(fact) if may_be_chrome(fact) else None
+
+    def first_match(self, fact: LineFacts) -> str | None:
+        """``rule_of`` a line that ``may_be_chrome``."""
+        return _first_match(self.rules, fact)
 
 
 @lru_cache(maxsize=16)
