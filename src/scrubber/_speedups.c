@@ -14,8 +14,9 @@
  * A line's facts (scrubber/rules/text.py, LineFacts.computed is the reference): its text
  * with spaces collapsed, its case-folded key, its words, whether it ends a sentence, and
  * its label, in one pass over the characters where Python makes five or more. The loop
- * over a page's lines that calls the line rules (rules/strip.py, _apply_line_rules). And
- * a page's checksum (replay.py).
+ * over a page's lines that calls the line rules (rules/strip.py, _apply_line_rules), with
+ * the rules' pre-checks (rules/line_rules.py, may_be_chrome) and each line's key for the
+ * page's sketch. And a page's checksum (replay.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
