@@ -248,8 +248,9 @@ def _scan_one(ref: DocRef) -> Scanned:
 
 
 def _scan_batch(refs: Sequence[DocRef]) -> list[tuple[Scanned, dedup.DocSketch | None]]:
-    """Pass 1 for a few documents, in order, a step at a time (see ``_STEP_BATCH``): read,
-    (``strip``: strip and fingerprint,) sketch, and (``strip``) write each one."""
+    """Pass 1 for a few documents, in order, a step at a time (see ``_STEP_BATCH``): read
+    them; with ``strip``, strip and fingerprint them; sketch them; with ``strip``, stage
+    each one's stripped text."""
     state = worker_state()
     settings: Settings = state["settings"]
     docs: list[Document] = []

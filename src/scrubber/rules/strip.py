@@ -126,10 +126,10 @@ def _fingerprinted(
 def _folded(lines: list[str], keys: list[str | None]) -> str:
     """The page with the words of ``unicode_fold`` of it, from the keys the line rules
     folded anyway (``keys``: per line, its key, or None where only ``unicode_fold`` has
-    its words). A key differs from the line's ``unicode_fold`` only in its spaces, which
-    separate words as the line's whitespace did; pages are folded line by line, since
-    NFKC never joins characters across a line break. The sketch of a page is taken from
-    this (``dedup.sketch``'s ``folded``), not from folding the whole page again."""
+    its words). A key differs from the line's ``unicode_fold`` only in its whitespace
+    (collapsed to single spaces, which separate words as well); a page is folded line by
+    line, since NFKC never joins characters across a line break. The sketch of a page is
+    taken from this (``dedup.sketch``'s ``folded``), not from folding the page again."""
     if None in keys:
         pairs = zip(lines, keys, strict=True)
         keys = [unicode_fold(line) if key is None else key for line, key in pairs]
@@ -239,8 +239,8 @@ def _apply_line_rules(
 
 def _keeps_words(line: str) -> bool:
     """Whether a line's key has the words of ``unicode_fold(line)``, and differs from it
-    only in spaces: an ASCII line, or a printable one that NFKC changes no more than its
-    no-break spaces (``clean_text`` drops invisible characters, which can join words)."""
+    only in whitespace: an ASCII line, or a printable one that NFKC changes no more than
+    its no-break spaces (``clean_text`` drops invisible characters, which can join words)."""
     if line.isascii():
         return True
     text = line.replace("\u00a0", " ")
