@@ -90,8 +90,6 @@ def replay(doc: Document, verdicts: Verdicts) -> Stripped | None:
     raw = _lines(doc.text)
     if len(raw) != len(verdicts.codes) or _checksum(doc.text) != verdicts.checksum:
         return None
-    if not any(verdicts.codes):
-        return stripped_of(doc.doc_id, raw, [None] * len(raw))
     return stripped_of(
         doc.doc_id, raw, [_NAMES[code - 1] if code else None for code in verdicts.codes]
     )

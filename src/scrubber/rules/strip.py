@@ -96,7 +96,7 @@ def strip_and_fingerprint_pages(
 ) -> list[FingerprintedPage]:
     """``strip_and_fingerprint`` of each ``(doc_id, text)``, the pages' lines fingerprinted
     together (see ``fingerprint_pages``)."""
-    stripped = [_strip(text, settings, None, "") for _doc_id, text in pages]
+    stripped = [_strip(text, settings, None, "", fold=True) for _doc_id, text in pages]
     facts = [(list(page.facts.values()), _stays(page)) for page in stripped]
     return list(map(_fingerprinted, pages, stripped, fingerprint_pages(facts)))
 
@@ -114,6 +114,7 @@ def _fingerprinted(
 ) -> FingerprintedPage:
     doc_id, lines, verdicts = item[0], page.lines, page.verdicts
     seen, prints, words = fingerprints
+    assert page.keys is not None  # (``_strip`` with ``fold``)
     folded = _folded(lines, page.keys)
     if not any(verdicts):  # most pages: every line stays
         text = "\n".join(lines)
@@ -141,16 +142,20 @@ class _Page:
     lines: list[str]
     verdicts: list[str | None]  # per line: the rule that removed it, or None
     facts: dict[int, LineFacts]  # the lines the page rules saw, by index
-    keys: list[str | None]  # per line: its folded key, or None (see ``_apply_line_rules``)
+    keys: list[str | None] | None  # with ``fold``: per line, its key or None (``_folded``)
 
 
-def _strip(text: str, settings: Settings, templates: TemplateIndex | None, site: str) -> _Page:
+def _strip(
+    text: str, settings: Settings, templates: TemplateIndex | None, site: str, fold: bool = False
+) -> _Page:
+    """The page's lines, verdicts and facts; ``fold``: also the keys ``_folded`` takes (a
+    first pass sketches the page from them)."""
     raw = text.split("\n") if text else []
     if text.endswith("\n"):
         raw.pop()
     profile = _profile(settings)
     verdicts: list[str | None] = [None] * len(raw)  # rule name, or None while kept
-    keys: list[str | None] = [""] * len(raw)
+    keys: list[str | None] | None = [""] * len(raw) if fold else None
     facts = _apply_line_rules(raw, settings, verdicts, not has_control_whitespace(text), keys)
     site_templates = templates.for_site(site) if templates is not None else frozenset()
     _apply_page_rules(verdicts, facts, profile, site_templates, settings.disable)
