@@ -16,7 +16,14 @@ from scrubber.cli import main
 from scrubber.config import Settings
 from scrubber.errors import UsageError
 from scrubber.model import ProgressEvent
-from scrubber.outputs import MANIFEST, MARKER, REPORT_HTML, REPORT_JSON, OutputDirectory
+from scrubber.outputs import (
+    MANIFEST,
+    MARKER,
+    REPORT_HTML,
+    REPORT_JSON,
+    STAGING,
+    OutputDirectory,
+)
 from scrubber.pipeline import clean as clean_run
 from scrubber.report import render
 from tests.conftest import SEEDS, tree_digest
@@ -93,10 +100,13 @@ def test_out_left_by_an_interrupted_run_is_reused_without_force(
     (out / ".001.txt.k3j2h1g0.scrubber.tmp").write_text("half a docu")
     (out / "sub").mkdir()
     (out / "sub" / ".manifest.jsonl.abcdefgh.scrubber.tmp").write_text('{"input": ')
+    (out / STAGING / "news").mkdir(parents=True)  # a run killed while its OUT was fresh
+    (out / STAGING / "news" / "a.txt").write_text("a document never moved into place\n")
     result = clean(str(corpus), str(out))
     assert result.exit_code == 0, result.stderr
     assert _without_timings(tree_digest(out), out) == _without_timings(reference, out)
     assert sorted(os.listdir(out / "sub")) == []  # the stale temporary file is gone
+    assert not (out / STAGING).exists() and not (out / "news").exists()
 
 
 def _without_timings(digest: dict[str, str], out: Path) -> dict[str, str]:

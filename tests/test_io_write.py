@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scrubber.errors import UsageError
 from scrubber.finish import _commit
 from scrubber.io.write import (
     MAX_SEGMENT_BYTES,
@@ -29,7 +30,7 @@ from scrubber.io.write import (
     safe_output_path,
 )
 from scrubber.model import DocRef, InputFailure, ManifestRecord, Scanned, Status
-from scrubber.outputs import OutputWriter
+from scrubber.outputs import STAGING, OutputWriter
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -205,6 +206,39 @@ def test_a_discarded_or_rewritten_stage_leaves_nothing_behind(tmp_path: Path) ->
         writer.write(changed, "after the templates")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
     assert (tmp_path / "b.txt").read_text() == "after the templates\n"
+
+
+def test_a_fresh_out_gets_its_documents_only_when_they_are_published(tmp_path: Path) -> None:
+    """Into an empty OUT, documents wait in the staging folder under their own names (no
+    commit moves them) and ``publish`` moves the folder's entries into OUT."""
+    kept, merged = DocRef("news/a.txt", "/in/news/a.txt"), DocRef("b.txt", "/in/b.txt")
+    changed = DocRef("news/deep/c.txt", "/in/news/deep/c.txt")
+    with OutputWriter(tmp_path, fresh=True) as writer:
+        assert not writer.commits
+        for ref in (kept, merged, changed):
+            writer.stage(ref, f"staged {ref.doc_id}")
+        writer.commit(kept)  # nothing to do
+        writer.discard(merged)
+        writer.write(changed, "after the templates")
+        assert writer.staged_text(Scanned(kept, output="news/a.txt")) == "staged news/a.txt"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [STAGING]
+        assert (tmp_path / STAGING / "news" / "a.txt").read_text() == "staged news/a.txt\n"
+        writer.publish()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "news",
+        "news/a.txt",
+        "news/deep",
+        "news/deep/c.txt",
+    ]
+    assert (tmp_path / "news" / "deep" / "c.txt").read_text() == "after the templates\n"
+
+
+def test_publish_names_what_it_cannot_move(tmp_path: Path) -> None:
+    with OutputWriter(tmp_path, fresh=True) as writer:
+        writer.stage(DocRef("news/a.txt", "/in/news/a.txt"), "kept text")
+        (tmp_path / "news").write_text("not a folder")  # in the way (OUT was not empty after all)
+        with pytest.raises(UsageError, match="cannot move news into place"):
+            writer.publish()
 
 
 @pytest.mark.parametrize("text", ["kept text", "", "ends with an empty line\n", "Ä ß 東京\n\nb"])

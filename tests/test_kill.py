@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from scrubber.io.write import TEMP_SUFFIX
-from scrubber.outputs import MARKER, REPORT_HTML, REPORT_JSON
+from scrubber.outputs import MARKER, REPORT_HTML, REPORT_JSON, STAGING
 from tests.conftest import tree_digest
 from tests.hostile_corpus import write_corpus
 from tests.unprivileged import walk
@@ -93,12 +93,12 @@ def outputs(out: Path) -> Iterator[Path]:
 
 
 def check_what_a_kill_left(out: Path, ref: Reference) -> tuple[int, int]:
-    """Every file is complete (as in the reference) or is the marker or a temporary file.
-    Returns (complete files, temporary files)."""
+    """Every file is complete (as in the reference) or is the marker or a temporary file
+    (or in a temporary folder). Returns (complete files, temporary files)."""
     complete = temporary = 0
     for path in outputs(out):
         rel = path.relative_to(out).as_posix()
-        if path.name.endswith(TEMP_SUFFIX):
+        if any(part.endswith(TEMP_SUFFIX) for part in path.relative_to(out).parts):
             temporary += 1
         elif rel != MARKER:
             assert normalized(path) == normalized(ref.out / rel), f"{rel} is not complete"
@@ -192,6 +192,27 @@ def test_killed_runs_leave_only_complete_files_and_a_rerun_finishes(
     # The kills must have hit runs that were writing, or this proved nothing.
     assert seen["half the documents"][0] >= len(_DOCUMENTS) // 2, seen
     assert seen["manifest written"][0] > len(_DOCUMENTS), seen
+
+
+def test_a_run_killed_while_its_documents_wait_in_the_staging_folder(
+    reference: Reference, tmp_path: Path
+) -> None:
+    """Into an empty OUT, documents are written in a staging folder and moved into OUT when
+    all are written: a run killed before leaves none in OUT, and a rerun removes the folder
+    and finishes."""
+    out = tmp_path / "out"
+    manifest = (reference.out / "manifest.jsonl").read_text().splitlines()
+    outputs_ = [r["output"] for r in map(json.loads, manifest) if "output" in r]
+    half = out / STAGING / outputs_[len(outputs_) // 2]
+    assert kill_when(lambda out, since: half.exists(), reference.src, out) == "killed"
+    complete, temporary = check_what_a_kill_left(out, reference)
+    assert (complete, (out / MARKER).exists()) == (0, True)
+    assert temporary >= len(outputs_) // 2  # the documents staged so far, none of them in OUT
+    proc = start_clean(reference.src, out)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert_same_as_reference(out, reference)
+    assert not (out / STAGING).exists()
 
 
 def test_a_rerun_works_when_only_the_main_process_was_killed(

@@ -1,7 +1,8 @@
 """Pass 2 of ``clean``: the site templates, then what becomes of every document.
 
 Pages that pass 1 staged and the site templates cannot change are settled: their staged
-output is renamed into place. The others are read again and stripped with the templates;
+output is renamed into place (in a fresh OUT, where pass 1 wrote them in a staging folder,
+nothing is done: the folder moves into place at the end, ``OutputWriter.publish``). The others are read again and stripped with the templates;
 each near-duplicate cluster is merged into its canonical document (``scrubber.assemble``),
 its members rebuilt from what pass 1 staged where the templates leave them as they were.
 All of it runs on the worker processes; the main process records the results in order
@@ -46,8 +47,8 @@ def finish(
 ) -> Iterator[Scanned | Finished | InputFailure | ClusterDone]:
     """Pass 2: what became of every document, in input order (a cluster at its last
     member), on all cores. A page that pass 1 staged and the site templates cannot change
-    is settled: its staged output is moved into place and its ``Scanned`` comes back as it
-    is. The others are stripped again with the templates and written, and each cluster is
+    is settled: its staged output is moved into place (``OutputWriter.commit``) and its
+    ``Scanned`` comes back as it is. The others are stripped again with the templates and written, and each cluster is
     merged. ``parsed``: by id, the text of cluster members as the verification parsed it
     (``clusters.cluster``'s ``parsed_out``); used when pass 1's result stands."""
     tasks = _finishing_tasks(corpus, clusters, templates)
@@ -63,8 +64,11 @@ def finish(
     }
     progress(ProgressEvent("strip", 0, len(corpus.docs)))
     done = 0
-    chunk = _chunk_size(len(tasks), resolve_jobs(settings.jobs))
-    results = map_ordered(_finish_task, tasks, state, settings.jobs, chunk_size=chunk)
+    # settled documents in a fresh OUT need nothing: ``OutputWriter.publish`` moves them
+    sent = [task for task in tasks if writer.commits or task[0] != "commit"]
+    chunk = _chunk_size(len(sent), resolve_jobs(settings.jobs))
+    pending = map_ordered(_finish_task, sent, state, settings.jobs, chunk_size=chunk)
+    results = _with_settled(tasks, pending, writer.commits)
     for (kind, items), result in zip(tasks, results, strict=True):
         if isinstance(result, list):  # a run of settled documents
             yield from (failure or corpus.docs[i] for i, failure in zip(items, result, strict=True))
@@ -86,6 +90,17 @@ def _chunk_size(tasks: int, workers: int) -> int:
 
 
 Task = tuple[str, tuple[int, ...]]  # ("commit", indices) | ("doc", (index,)) | ("cluster", (n,))
+TaskResult = list[InputFailure | None] | Finished | InputFailure | ClusterDone
+
+
+def _with_settled(
+    tasks: Sequence[Task], pending: Iterator[TaskResult], commits: bool
+) -> Iterator[TaskResult]:
+    """The result of every task, in order: the workers' (``pending``), and nothing to
+    report for each settled document that was not sent because it needs no commit."""
+    for kind, items in tasks:
+        yield next(pending) if commits or kind != "commit" else [None] * len(items)
+    yield from pending  # (nothing: the pool's end)
 
 
 def _finishing_tasks(
@@ -115,7 +130,7 @@ def _finishing_tasks(
     return tasks
 
 
-def _finish_task(task: Task) -> list[InputFailure | None] | Finished | InputFailure | ClusterDone:
+def _finish_task(task: Task) -> TaskResult:
     kind, items = task
     state = worker_state()
     if kind == "commit":
@@ -153,8 +168,13 @@ def _finish_cluster(number: int) -> ClusterDone:
     members: dict[str, tuple[Scanned, Stripped]] = {}
     parsed: dict[str, Parsed] = {}  # of the members whose pass-1 text stands
     failures: list[InputFailure] = []
-    prefetch(state["docs"][i].ref for i in state["members"][number - 1])
-    for i in state["members"][number - 1]:
+    indices = state["members"][number - 1]
+    templates = state["templates"]
+    # the sources of members whose pass-1 result the templates change: read again below
+    prefetch(
+        state["docs"][i].ref for i in indices if not _pass_one_stands(state["docs"][i], templates)
+    )
+    for i in indices:
         scanned = state["docs"][i]
         found = _read_again(scanned)
         if isinstance(found, InputFailure):

@@ -2,10 +2,13 @@
 
 Documents go to the same relative path, or to ``documents.jsonl`` for JSONL input. Every file
 is written atomically (temporary file + rename), so a killed run never leaves a half-written
-document behind. While a run writes, ``OUT/.scrubber-incomplete`` exists (and is locked); it
-is removed last, after the reports. A run killed at any moment leaves complete files, the
-marker and perhaps temporary files; the next run into the same directory needs no ``--force``,
-removes the temporary files and writes everything again.
+document behind. Into an OUT that was empty, documents are written in a temporary folder of
+their own (``STAGING``), whose entries are moved into OUT when every document is written: a
+hundred renames instead of one per document. While a run writes, ``OUT/.scrubber-incomplete``
+exists (and is locked); it is removed last, after the reports. A run killed at any moment
+leaves complete files, the marker and perhaps temporary files and folders; the next run into
+the same directory needs no ``--force``, removes the temporary ones and writes everything
+again.
 """
 
 from __future__ import annotations
@@ -44,8 +47,9 @@ MANIFEST = "manifest.jsonl"
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
 MARKER = ".scrubber-incomplete"
+STAGING = f".documents{TEMP_SUFFIX}"  # an empty OUT: the documents' folder until ``publish``
 # Names scrubber writes at the top of OUT: a document may not take one of them.
-RESERVED = frozenset({JSONL_OUTPUT, MANIFEST, REPORT_JSON, REPORT_HTML, MARKER})
+RESERVED = frozenset({JSONL_OUTPUT, MANIFEST, REPORT_JSON, REPORT_HTML, MARKER, STAGING})
 # Write errors that concern one document's output path (the run goes on without it); any
 # other (no space left, read-only file system, permissions) stops the run.
 _PATH_ERRORS = frozenset(
@@ -182,9 +186,11 @@ def _record(ref: DocRef, body: str) -> dict[str, str | None]:
 class OutputWriter:
     """Writes cleaned documents under ``out``; use as a context manager.
 
-    ``fresh``: ``out`` held nothing when the run began (``OutputDirectory.fresh``), so no
-    output exists that a staged document would replace and whose permissions it would keep:
-    ``stage`` does not look for one (a failed look-up per page costs more than the write)."""
+    ``fresh``: ``out`` held nothing when the run began (``OutputDirectory.fresh``). Documents
+    are then written in the folder ``STAGING`` under their own names, and ``publish`` moves
+    its entries into ``out``: nothing needs a rename of its own (``commit``), and no output
+    exists that a staged document would replace and whose permissions it would keep.
+    Otherwise each document is staged under a temporary name next to its output."""
 
     def __init__(self, out: Path, *, fresh: bool = False) -> None:
         self.out = out
@@ -193,6 +199,8 @@ class OutputWriter:
         self._real = out.resolve()
         self._checked: set[Path] = {out}
         self._out = os.fspath(out)
+        # where documents are written: the staging folder of a fresh OUT, or OUT itself
+        self._root = os.path.join(self._out, STAGING) if fresh else self._out
         self._made: set[str] = set()
         self._part: tuple[int, int, str, int] | None = None  # (pid, fd, path, size)
         self._parts: dict[str, BinaryIO] = {}  # staged record files being copied, by path
@@ -207,26 +215,30 @@ class OutputWriter:
             self._records().write_line(json_line(_record(ref, body)))
             return f"{JSONL_OUTPUT}#{ref.doc_id}"
         name = output_name(ref.doc_id)
-        target = os.path.join(self._out, name)
+        target = os.path.join(self._root, name)
         with self._errors(ref, name):
             self._make_folder(os.path.dirname(target))
             replace_file(target, body.encode("utf-8"))  # OutputDirectory.finish syncs
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(staged_name(target))
+            if not self._fresh:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(staged_name(target))
         return name
 
     def stage(self, ref: DocRef, text: str) -> str:
-        """Write a text document under a temporary name next to its output (``commit``
-        moves it into place, ``discard`` removes it); return the output location.
+        """Write a text document where it waits for ``commit`` (a temporary name next to
+        its output) or ``publish`` (the staging folder); ``discard`` removes it. Returns
+        the output location.
 
         Pass 1 writes every page this way before the duplicates are known: a run killed
         before pass 2 leaves only temporary files, which the next run removes."""
         name = output_name(ref.doc_id)
-        target = os.path.join(self._out, name)
+        target = os.path.join(self._root, name)
         try:  # (not ``_errors``: a context manager costs a tenth of a page's write)
             self._make_folder(os.path.dirname(target))
-            like = None if self._fresh else target
-            write_file(staged_name(target), _body(text).encode("utf-8"), like=like)
+            if self._fresh:
+                write_file(target, _body(text).encode("utf-8"), like=None)
+            else:
+                write_file(staged_name(target), _body(text).encode("utf-8"), like=target)
         except OSError as exc:
             raise self._error(exc, ref, name) from exc
         return name
@@ -284,8 +296,15 @@ class OutputWriter:
             self._jsonl.__enter__()
         return self._jsonl
 
+    @property
+    def commits(self) -> bool:
+        """Whether a staged document needs ``commit`` (not in a fresh OUT: ``publish``)."""
+        return not self._fresh
+
     def commit(self, ref: DocRef) -> None:
-        """Move a staged document into place."""
+        """Move a staged document into place (in a fresh OUT, ``publish`` does)."""
+        if self._fresh:
+            return
         name = output_name(ref.doc_id)
         target = os.path.join(self._out, name)
         try:
@@ -299,9 +318,26 @@ class OutputWriter:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._staged_path(ref))
 
+    def publish(self) -> None:
+        """Move what is in the staging folder of a fresh OUT into OUT: its top entries, a
+        folder at a time (nothing else is in OUT but scrubber's own files, which no
+        document may be named like)."""
+        if not self._fresh or not os.path.isdir(self._root):
+            return
+        with os.scandir(self._root) as entries:
+            names = [entry.name for entry in entries]
+        for name in names:
+            try:
+                os.rename(os.path.join(self._root, name), os.path.join(self._out, name))
+            except OSError as exc:
+                why = (exc.strerror or str(exc)).lower()
+                raise UsageError(f"{self.out}: cannot move {name} into place: {why}") from exc
+        os.rmdir(self._root)
+
     def _staged_path(self, ref: DocRef) -> str:
         """Where ``stage`` puts a text document's stripped text."""
-        return staged_name(os.path.join(self._out, output_name(ref.doc_id)))
+        target = os.path.join(self._root, output_name(ref.doc_id))
+        return target if self._fresh else staged_name(target)
 
     @contextlib.contextmanager
     def _errors(self, ref: DocRef, name: str) -> Iterator[None]:

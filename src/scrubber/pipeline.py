@@ -192,3 +192,4 @@ def _write_documents(
             recorder.document(item)
     for failure in builder.run.failures:
         manifest.write(failed_record(failure))
+    writer.publish()  # a fresh OUT: the documents move into place, a folder at a time

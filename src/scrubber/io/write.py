@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -312,16 +313,21 @@ def make_dirs(directory: Path) -> None:
 
 
 def remove_stale_temporaries(directory: Path) -> int:
-    """Remove the temporary files that killed runs left under ``directory`` (recursively,
-    without following symlinks); return how many there were."""
+    """Remove the temporary files and folders that killed runs left under ``directory``
+    (recursively, without following symlinks); return how many there were."""
     removed = 0
     stack = [os.fspath(directory)]  # os.walk recurses (before Python 3.12): deep trees fail
     while stack:
         with os.scandir(stack.pop()) as entries:
             for entry in entries:
+                temporary = entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX):
+                    if temporary:
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                        removed += 1
+                    else:
+                        stack.append(entry.path)
+                elif temporary:
                     _remove_quietly(entry.path)
                     removed += 1
     return removed
