@@ -219,7 +219,10 @@ def test_a_fresh_out_gets_its_documents_only_when_they_are_published(tmp_path: P
             writer.stage(ref, f"staged {ref.doc_id}")
         writer.commit(kept)  # nothing to do
         writer.discard(merged)
+        staged = tmp_path / STAGING / "news" / "deep" / "c.txt"
+        inode = staged.stat().st_ino
         writer.write(changed, "after the templates")
+        assert staged.stat().st_ino == inode  # overwritten in place: no file made, none freed
         assert writer.staged_text(Scanned(kept, output="news/a.txt")) == "staged news/a.txt"
         assert sorted(p.name for p in tmp_path.iterdir()) == [STAGING]
         assert (tmp_path / STAGING / "news" / "a.txt").read_text() == "staged news/a.txt\n"
