@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from scrubber.dedup import (
     ClusterGroup,
@@ -21,6 +24,7 @@ from scrubber.dedup import (
     sketch,
     verify,
 )
+from scrubber.dedup.align import _most_alike
 from scrubber.dedup.parse import parse
 from scrubber.normalize import paragraphs
 from tests.conftest import ROOT, SEEDS
@@ -100,6 +104,29 @@ def test_alignment_follows_moved_paragraphs_and_marks_extra_ones() -> None:
     assert (1, None, 0.0) in rows  # paragraph 1 of a is missing from b
     assert any(i is None and j == 2 for i, j, _ in rows)  # the note has no counterpart
     assert len(paragraphs(a)) == len({i for i, _, _ in rows if i is not None})
+
+
+def test_a_paragraph_covered_by_two_alike_pairs_with_the_one_that_reads_most_like_it() -> None:
+    """Two paragraphs of a hold the same sentences (in another order): they cover b's
+    paragraph alike, and the tie goes to the one that reads most like it (rapidfuzz)."""
+    built = "The church of Saint Demetrius was built in 1830 by local merchants."
+    paid = "Merchants paid for the bell tower in 1900."
+    a = f"{built} {paid}\n\nMid-20th century.\n\nGeography.\n\n{paid} {built}"
+    b = f"Mid-20th century.\n\n{paid} {built}\n\n{paid} {built}"
+    rows = align_paragraphs(a, b)
+    assert {(i, j) for i, j, _ in rows} == {(0, None), (1, 0), (2, None), (3, 1), (3, 2)}
+
+
+@given(
+    st.lists(
+        st.sampled_from(["", "a", "ab", "abc", "History.", "Early history.", "b a"]), min_size=1
+    ),
+    st.sampled_from(["a", "ab", "History.", "history", ""]),
+)
+def test_most_alike_is_the_first_highest_ratio(candidates: list[str], text: str) -> None:
+    numbers = np.arange(10, 10 + len(candidates), dtype=np.int64)
+    expected = max(numbers, key=lambda n: fuzz.ratio(candidates[n - 10], text))
+    assert _most_alike(text, candidates, numbers) == expected
 
 
 # --- find_clusters ----------------------------------------------------------------------

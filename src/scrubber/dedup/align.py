@@ -16,8 +16,16 @@ from scrubber.dedup.scoring import Match, match
 from scrubber.dedup.sketch import DedupSettings
 from scrubber.normalize import paragraphs
 
-# A cluster's canonical document is aligned with each other member: parse it once.
+# A cluster's canonical document is aligned with each other member: parse it, and split
+# it into paragraphs, once.
 _parsed = functools.lru_cache(maxsize=16)(parse)
+
+
+@functools.lru_cache(maxsize=16)
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(paragraphs(text))
+
+
 PARAGRAPH_MATCH = 0.5  # a paragraph whose sentences are covered this much has a counterpart
 
 Row = tuple[int | None, int | None, float]
@@ -87,14 +95,28 @@ def _best_counterparts(found: Cover, a: str, b: str) -> NDArray[np.int64]:
     contested = np.flatnonzero(tied)
     if not contested.size:
         return best
-    paras_a, paras_b = paragraphs(a), paragraphs(b)
+    paras_a, paras_b = _paragraphs(a), paragraphs(b)
     if (len(paras_a), len(paras_b)) != (pa, pb):
         return best
     best = best.copy()
     for j in contested:
         near = np.flatnonzero(cover[:, j] >= top[j] - 1e-9)
-        best[j] = max(near, key=lambda i: fuzz.ratio(paras_a[i], paras_b[j]))
+        best[j] = _most_alike(paras_b[j], [paras_a[i] for i in near], near)
     return best
+
+
+def _most_alike(text: str, candidates: list[str], numbers: NDArray[np.int64]) -> int:
+    """The number of the first candidate with the highest rapidfuzz ratio to ``text``: the
+    first equal one if there is one (nothing else scores 100), else each ratio computed
+    only as far as it could beat the best so far (``score_cutoff``; the same scores)."""
+    chosen, best = int(numbers[0]), -1.0
+    for number, candidate in zip(numbers, candidates, strict=True):
+        if candidate == text:
+            return int(number)
+        score = fuzz.ratio(candidate, text, score_cutoff=max(best, 0.0))
+        if score > best:
+            chosen, best = int(number), score
+    return chosen
 
 
 def align_paragraphs(a: str, b: str, known: Mapping[str, Parsed] | None = None) -> list[Row]:
@@ -110,21 +132,22 @@ def align_paragraphs(a: str, b: str, known: Mapping[str, Parsed] | None = None) 
     """
     found = _cover(match(_parsed_text(a, known), _parsed_text(b, known)))
     pa, pb = found.cover.shape
-    best = _best_counterparts(found, a, b)
-    score = found.top
+    best = _best_counterparts(found, a, b).tolist()
+    score = found.top.tolist()  # (Python floats and ints: a row takes a few of each)
+    shown = [round(value, 4) for value in score]
     paired: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     anchor = -1
     for j in range(pb):
         if score[j] >= PARAGRAPH_MATCH:
-            anchor = int(best[j])
+            anchor = best[j]
             paired.setdefault(anchor, []).append(j)
         else:
             after.setdefault(anchor, []).append(j)
-    rows: list[Row] = [(None, j, round(float(score[j]), 4)) for j in after.get(-1, [])]
+    rows: list[Row] = [(None, j, shown[j]) for j in after.get(-1, [])]
     for i in range(pa):
-        rows.extend((i, j, round(float(score[j]), 4)) for j in paired.get(i, []))
+        rows.extend((i, j, shown[j]) for j in paired.get(i, []))
         if i not in paired:
             rows.append((i, None, 0.0))
-        rows.extend((None, j, round(float(score[j]), 4)) for j in after.get(i, []))
+        rows.extend((None, j, shown[j]) for j in after.get(i, []))
     return rows
