@@ -93,7 +93,7 @@ def test_a_cluster_aligned_from_the_verifications_parses_is_the_same_and_parses_
         with OutputWriter(tmp_path / f"out-{parsed is None}") as writer:
             done = finish_cluster(1, cluster, members, True, writer, parsed)
         out = (tmp_path / f"out-{parsed is None}" / "a.txt").read_text()
-        results.append((done.merged, done.alignments, out, align._parsed.cache_info().misses))
+        results.append((done.merged, done.alignment, out, align._parsed.cache_info().misses))
     (merged, rows, out, parses), (merged_too, rows_too, out_too, fewer) = results
     assert (merged_too, rows_too, out_too) == (merged, rows, out)
     # c.txt starts with an empty line: the text it is aligned as differs from the text the

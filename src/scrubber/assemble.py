@@ -30,6 +30,7 @@ from scrubber.model import (
     Stripped,
 )
 from scrubber.outputs import OutputWriter
+from scrubber.report.alignment import CompactAlignment, compact_alignment
 from scrubber.report.context import near_removals
 
 AlignedRows = list[tuple[str | None, str | None, float]]
@@ -57,7 +58,8 @@ class ClusterDone:
     finished: tuple[Finished, ...]
     failures: tuple[InputFailure, ...]
     merged: tuple[MergedParagraph, ...] = ()
-    alignments: dict[str, AlignedRows] = field(default_factory=dict)
+    # the diff report's rows, compacted here: each paragraph once (``compact_alignment``)
+    alignment: CompactAlignment = field(default_factory=lambda: ([], {}))
     reported: bool = True  # False: the merged output could not be written; no cluster entry
 
 
@@ -123,7 +125,7 @@ def finish_cluster(
         canonical_scanned, Status.CANONICAL, notes_of(canonical), output, cluster=number, text=text
     )
     rest = [_merged_member(*members[d], cluster.canonical, number, writer) for d in others_ids]
-    return ClusterDone(number, (head, *rest), (), merged.inserted, alignments)
+    return ClusterDone(number, (head, *rest), (), merged.inserted, compact_alignment(alignments))
 
 
 def _put(
@@ -154,7 +156,7 @@ def _alone(
             failures.append(done)
         else:
             finished.append(done)
-    return ClusterDone(number, tuple(finished), tuple(failures), (), alignments)
+    return ClusterDone(number, tuple(finished), tuple(failures), (), compact_alignment(alignments))
 
 
 def _merged_member(

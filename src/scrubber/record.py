@@ -84,7 +84,7 @@ class Recorder:
         self._report.run.failures.extend(done.failures)
         if done.reported:
             cluster = self._clusters[done.number - 1]
-            self._report.add_cluster(done.number, cluster, done.merged, done.alignments)
+            self._report.add_compact_cluster(done.number, cluster, done.merged, done.alignment)
 
     def _record(self, item: Finished) -> None:
         output = item.output

@@ -16,11 +16,10 @@ from typing import Any
 
 TextRow = tuple[str | None, str | None, float]  # canonical paragraph, member paragraph, score
 IndexRow = list[Any]  # [canonical index | None, member index | None, score]
+CompactAlignment = tuple[list[str], dict[str, list[IndexRow]]]  # (paragraphs, rows by member)
 
 
-def compact_alignment(
-    alignments: Mapping[str, Sequence[TextRow]],
-) -> tuple[list[str], dict[str, list[IndexRow]]]:
+def compact_alignment(alignments: Mapping[str, Sequence[TextRow]]) -> CompactAlignment:
     """The distinct paragraphs (in order of first use, members sorted) and, by member, the
     rows as indexes into them."""
     index: dict[str, int] = {}

@@ -25,7 +25,7 @@ from scrubber.model import (
     Pair,
     Status,
 )
-from scrubber.report.alignment import TextRow, compact_alignment
+from scrubber.report.alignment import CompactAlignment, TextRow, compact_alignment
 
 
 @dataclass
@@ -92,7 +92,18 @@ class ReportBuilder:
         """``alignments``: by member, its rows of canonical paragraph, member paragraph and
         score (``None`` where a side has no counterpart); stored compactly, each paragraph
         once (see ``alignment.py``)."""
-        paragraphs, rows = compact_alignment(alignments)
+        self.add_compact_cluster(number, cluster, merged, compact_alignment(alignments))
+
+    def add_compact_cluster(
+        self,
+        number: int,
+        cluster: Cluster,
+        merged: tuple[MergedParagraph, ...],
+        compact: CompactAlignment,
+    ) -> None:
+        """``add_cluster`` with its alignments already compacted (``compact_alignment``:
+        pass 2 does it where it aligns, so each paragraph is sent once)."""
+        paragraphs, rows = compact
         self.clusters.append(
             {
                 "id": number,
