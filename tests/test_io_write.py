@@ -108,6 +108,8 @@ def test_json_bytes_is_compact_json_as_the_standard_library_writes_it(value: obj
 def test_json_bytes_beyond_orjson() -> None:
     assert json.loads(json_bytes({"big": 2**70})) == {"big": 2**70}
     assert json_bytes(["lone \ud800 surrogate"]) == '["lone \ufffd surrogate"]'.encode()
+    assert json_line({"big": 2**70}) == b'{"big":1180591620717411303424}\n'
+    assert json_line(["lone \ud800"]) == '["lone \ufffd"]\n'.encode()
     assert json_bytes({"similarity": math.nan}) == b'{"similarity":null}'
 
 

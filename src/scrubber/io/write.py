@@ -179,7 +179,10 @@ class AtomicJsonlWriter:
 
 def json_line(record: Mapping[str, Any] | Any) -> bytes:
     """One record as a JSON Lines line: compact UTF-8 JSON, keys in the order given."""
-    return json_bytes(record) + b"\n"
+    try:
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:  # ``json_bytes`` says what it does then
+        return json_bytes(record) + b"\n"
 
 
 def json_bytes(value: Any) -> bytes:

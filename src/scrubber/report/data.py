@@ -73,9 +73,14 @@ class ReportBuilder:
         and the kept lines around them."""
         entry = dict(fields)
         removals = notes.removals
-        entry["removed"] = [{"rule": r.rule, "line": r.line_no, "text": r.text} for r in removals]
-        # a few kept lines around each removal, for the HTML report
-        entry["context"] = [{"line": line.no, "text": line.text} for line in notes.context]
+        if removals or notes.context:
+            entry["removed"] = [
+                {"rule": r.rule, "line": r.line_no, "text": r.text} for r in removals
+            ]
+            # a few kept lines around each removal, for the HTML report
+            entry["context"] = [{"line": line.no, "text": line.text} for line in notes.context]
+        else:  # most documents (their context is empty too: it surrounds removals)
+            entry["removed"], entry["context"] = [], []
         self.documents.append(entry)
         self.run.lines_in += fields["lines_in"]
         if removals:  # most documents of a clean corpus lose nothing
@@ -163,19 +168,22 @@ def manifest_fields(
     """``manifest_dict`` of the ``ManifestRecord`` of these fields, without making it (pass 2
     records every document: a record and its dict took half of that). The keys come in the
     record's field order."""
-    fields = {
-        "input": input,
-        "status": status.value,
-        "output": output,
-        "merged_into": merged_into,
-        "encoding": encoding,
-        "confidence": confidence,
-        "lines_in": lines_in,
-        "lines_removed": lines_removed,
-        "cluster": cluster,
-        "reason": reason,
-    }
-    return {name: value for name, value in fields.items() if value is not None}
+    fields: dict[str, Any] = {"input": input, "status": status.value}
+    if output is not None:
+        fields["output"] = output
+    if merged_into is not None:
+        fields["merged_into"] = merged_into
+    if encoding is not None:
+        fields["encoding"] = encoding
+    if confidence is not None:
+        fields["confidence"] = confidence
+    fields["lines_in"] = lines_in
+    fields["lines_removed"] = lines_removed
+    if cluster is not None:
+        fields["cluster"] = cluster
+    if reason is not None:
+        fields["reason"] = reason
+    return fields
 
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:
