@@ -2,9 +2,10 @@
 
 Pages that pass 1 staged and the site templates cannot change are settled: their staged
 output is renamed into place (in a fresh OUT, where pass 1 wrote them in a staging folder,
-nothing is done: the folder moves into place at the end, ``OutputWriter.publish``). The others are read again and stripped with the templates;
-each near-duplicate cluster is merged into its canonical document (``scrubber.assemble``),
-its members rebuilt from what pass 1 staged where the templates leave them as they were.
+nothing is done: the folder moves into place at the end, ``OutputWriter.publish``). The
+others are read again and stripped with the templates; each near-duplicate cluster is
+merged into its canonical document (``scrubber.assemble``), its members rebuilt from what
+pass 1 staged where the templates leave them as they were.
 All of it runs on the worker processes; the main process records the results in order
 (``scrubber.record``).
 """
@@ -48,8 +49,8 @@ def finish(
     """Pass 2: what became of every document, in input order (a cluster at its last
     member), on all cores. A page that pass 1 staged and the site templates cannot change
     is settled: its staged output is moved into place (``OutputWriter.commit``) and its
-    ``Scanned`` comes back as it is. The others are stripped again with the templates and written, and each cluster is
-    merged. ``parsed``: by id, the text of cluster members as the verification parsed it
+    ``Scanned`` comes back as it is. The others are stripped again with the templates and
+    written, and each cluster is merged. ``parsed``: by id, the text of cluster members as the verification parsed it
     (``clusters.cluster``'s ``parsed_out``); used when pass 1's result stands."""
     tasks = _finishing_tasks(corpus, clusters, templates)
     members = _member_indices(corpus, clusters)

@@ -23,6 +23,7 @@ _parsed = functools.lru_cache(maxsize=16)(parse)
 
 @functools.lru_cache(maxsize=16)
 def _paragraphs(text: str) -> tuple[str, ...]:
+    """``paragraphs`` of a canonical document, kept for its cluster's next members."""
     return tuple(paragraphs(text))
 
 
