@@ -169,15 +169,12 @@ def _finish_cluster(number: int) -> ClusterDone:
     members: dict[str, tuple[Scanned, Stripped]] = {}
     parsed: dict[str, Parsed] = {}  # of the members whose pass-1 text stands
     failures: list[InputFailure] = []
-    indices = state["members"][number - 1]
-    templates = state["templates"]
+    docs = [state["docs"][i] for i in state["members"][number - 1]]
+    stands = [_pass_one_stands(scanned, state["templates"]) for scanned in docs]
     # the sources of members whose pass-1 result the templates change: read again below
-    prefetch(
-        state["docs"][i].ref for i in indices if not _pass_one_stands(state["docs"][i], templates)
-    )
-    for i in indices:
-        scanned = state["docs"][i]
-        found = _read_again(scanned)
+    prefetch(scanned.ref for scanned, stand in zip(docs, stands, strict=True) if not stand)
+    for scanned, stand in zip(docs, stands, strict=True):
+        found = _read_again(scanned, stand)
         if isinstance(found, InputFailure):
             failures.append(found)
             continue
@@ -226,15 +223,19 @@ def _stripped_again(scanned: Scanned) -> Stripped | InputFailure:
     return found if isinstance(found, InputFailure) else found[0]
 
 
-def _read_again(scanned: Scanned) -> tuple[Stripped, bool] | InputFailure:
+def _read_again(
+    scanned: Scanned, stands: bool | None = None
+) -> tuple[Stripped, bool] | InputFailure:
     """``_stripped_again``, and whether the result is pass 1's (the text pass 1 staged).
+    ``stands``: ``_pass_one_stands`` of the page, where the caller has it already.
 
     Pass 1's result is rebuilt from the text it staged and its verdicts when it stands: the
     source is not read again, as it is not for a settled page (pass 2 finishes what pass 1
     read). When the staged text cannot be read back, the source is read and replayed."""
     state = worker_state()
     settings: Settings = state["settings"]
-    stands = _pass_one_stands(scanned, state["templates"])
+    if stands is None:
+        stands = _pass_one_stands(scanned, state["templates"])
     if stands and scanned.verdicts is not None and scanned.notes is not None:
         text = state["writer"].staged_text(scanned)
         staged = None
